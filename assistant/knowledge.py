@@ -1,0 +1,92 @@
+"""``KnowledgeBase``: the library's front door (ingest, search, documents), used by the CLI
+and, later, the API — neither needs the other."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.embedding.encoder import Encoder, get_encoder
+from assistant.ingest.pipeline import Ingester, IngestReport
+from assistant.retrieval.hybrid import HybridRetriever, Mode
+from assistant.schema import Chunk, DocumentRecord, Hit, Kind
+from assistant.settings import Settings, get_settings
+from assistant.store.chroma_store import ChunkStore, SearchFilter
+
+MAX_QUESTION_CHARS = 2000
+
+
+class KnowledgeBase:
+    def __init__(self, settings: Settings | None = None, encoder: Encoder | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.encoder = encoder or get_encoder(self.settings)
+        self.store = ChunkStore(self.settings, self.encoder)
+        self.retriever = HybridRetriever(self.store, self.settings)
+        self.ingester = Ingester(self.store, self.settings)
+
+    def ingest(
+        self,
+        paths: Iterable[Path],
+        *,
+        kind: Kind | None = None,
+        org: str | None = None,
+        title: str | None = None,
+        progress: bool | None = None,
+    ) -> IngestReport:
+        report = self.ingester.ingest_paths(
+            paths, kind=kind, org=org, title=title, progress=progress
+        )
+        self.retriever.lexical.invalidate()
+        return report
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        filters: SearchFilter | None = None,
+        mode: Mode = Mode.hybrid,
+    ) -> list[Hit]:
+        question = question.strip()
+        if not question:
+            raise ValueError("question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise ValueError(f"question is too long ({len(question)} > {MAX_QUESTION_CHARS})")
+        if not 1 <= k <= 100:
+            raise ValueError("k must be between 1 and 100")
+        return self.retriever.search(question, k, filters, mode)
+
+    def documents(self, filters: SearchFilter | None = None) -> list[DocumentRecord]:
+        return self.store.list_documents(filters)
+
+    def document(self, doc_id: str) -> tuple[DocumentRecord, list[Chunk]] | None:
+        record = self.store.get_document(doc_id)
+        if record is None:
+            return None
+        return record, self.store.document_chunks(doc_id)
+
+    def delete(self, doc_id: str) -> bool:
+        if self.store.get_document(doc_id) is None:
+            return False
+        self.store.delete_document(doc_id)
+        self.retriever.lexical.invalidate()
+        return True
+
+    def stats(self) -> dict[str, object]:
+        records = self.documents()
+        by_kind: dict[str, int] = {}
+        by_org: dict[str, int] = {}
+        for record in records:
+            by_kind[record.kind.value] = by_kind.get(record.kind.value, 0) + record.chunk_count
+            by_org[record.org] = by_org.get(record.org, 0) + record.chunk_count
+        return {
+            "documents": len(records),
+            "chunks": self.store.count(),
+            "chunks_by_kind": by_kind,
+            "chunks_by_org": by_org,
+            "embedding_model": self.encoder.name,
+            "store": (
+                f"chroma server {self.settings.chroma_host}:{self.settings.chroma_port}"
+                if self.settings.chroma_host
+                else f"chroma embedded {Path(self.settings.data_dir) / 'chroma'}"
+            ),
+        }

@@ -1,0 +1,195 @@
+"""Hybrid retrieval: dense (e5 in Chroma) + BM25 bigrams, fused with reciprocal rank fusion.
+
+A question that names a reference (第十九条, 7.1.5, HR-QP-05 §4) puts the chunks carrying
+that ref first; filters (kind, org, document) are applied inside both retrievers.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import numpy as np
+
+from assistant.refs import QueryRefs, find_refs
+from assistant.retrieval.lexical import BM25Index, tokenize
+from assistant.schema import Chunk, Hit
+from assistant.settings import Settings
+from assistant.store.chroma_store import ChunkStore, SearchFilter
+
+REF_BOOST = 1.0  # above any RRF score (at most ~2/61), so named refs lead
+
+
+class Mode(StrEnum):
+    hybrid = "hybrid"
+    dense = "dense"
+    lexical = "lexical"
+
+
+@dataclass
+class _Candidate:
+    chunk: Chunk | None = None
+    fused: float = 0.0
+    similarity: float | None = None
+    ref_match: bool = False
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+class LexicalCache:
+    """The BM25 index, rebuilt when this or another process writes to the store."""
+
+    def __init__(self, store: ChunkStore, refresh_seconds: float) -> None:
+        self.store = store
+        self.refresh_seconds = refresh_seconds
+        self._index: BM25Index | None = None
+        self._generation: str | None = None
+        self._checked_at = 0.0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._index = None
+
+    def get(self) -> BM25Index:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is not None and now - self._checked_at < self.refresh_seconds:
+                return self._index
+            generation = self.store.generation()
+            self._checked_at = now
+            if self._index is None or generation != self._generation:
+                self._index = self._build()
+                self._generation = generation
+            return self._index
+
+    def _build(self) -> BM25Index:
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        for page_ids, page_texts, page_metas in self.store.iter_chunk_pages():
+            ids.extend(page_ids)
+            metas.extend(page_metas)
+            texts.extend(
+                f"{m.get('title', '')} {m.get('section', '')} {t}"
+                for t, m in zip(page_texts, page_metas, strict=True)
+            )
+        return BM25Index.build(ids, texts, metas)
+
+
+class HybridRetriever:
+    def __init__(self, store: ChunkStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.lexical = LexicalCache(store, settings.lexical_refresh_seconds)
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        filters: SearchFilter | None = None,
+        mode: Mode = Mode.hybrid,
+    ) -> list[Hit]:
+        filters = filters or SearchFilter()
+        n = max(self.settings.candidates, k)
+        query_vector = self.store.encoder.embed_queries([question])[0]
+        candidates: dict[str, _Candidate] = {}
+
+        if mode in (Mode.hybrid, Mode.dense):
+            for rank, (chunk, similarity) in enumerate(
+                self.store.dense_query(query_vector, n, filters.where())
+            ):
+                cand = candidates.setdefault(chunk.chunk_id, _Candidate())
+                cand.chunk, cand.similarity = chunk, similarity
+                cand.ranks["dense"] = rank
+                cand.fused += self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
+
+        if mode in (Mode.hybrid, Mode.lexical):
+            conditions = {"kind": filters.kinds, "org": filters.orgs, "doc_id": filters.doc_ids}
+            for rank, lexical_hit in enumerate(self.lexical.get().search(question, n, conditions)):
+                cand = candidates.setdefault(lexical_hit.chunk_id, _Candidate())
+                cand.ranks["lexical"] = rank
+                cand.fused += self.settings.lexical_weight / (self.settings.rrf_k + rank + 1)
+
+        refs = find_refs(question)
+        if refs:
+            self._add_ref_matches(refs, filters, candidates)
+
+        self._fill_missing(candidates, query_vector)
+        ranked = sorted(
+            (c for c in candidates.values() if c.chunk is not None),
+            key=lambda c: self._rank_key(c, question),
+            reverse=True,
+        )
+        return [self._to_hit(c) for c in ranked[:k]]
+
+    def _add_ref_matches(
+        self, refs: QueryRefs, filters: SearchFilter, candidates: dict[str, _Candidate]
+    ) -> None:
+        conditions: list[dict[str, Any]] = []
+        if refs.articles:
+            conditions.append({"article": {"$in": list(refs.articles)}})
+        if refs.clauses:
+            conditions.append(
+                {"$and": [{"clause": {"$in": list(refs.clauses)}}, {"kind": "standard"}]}
+            )
+        codes = sorted({code for code, _ in refs.procedures})
+        if codes:
+            conditions.append({"code": {"$in": codes}})
+        extra = conditions[0] if len(conditions) == 1 else {"$or": conditions}
+        chunks, _ = self.store.get_chunks(where=filters.where(extra), limit=200)
+        wanted_sections = {code: section for code, section in refs.procedures if section}
+        for chunk in chunks:
+            section = wanted_sections.get(chunk.code)
+            if section and not (chunk.clause == section or chunk.clause.startswith(section + ".")):
+                continue
+            if chunk.code in codes and not section:
+                # a whole procedure named: its chunks qualify, but by content rank
+                cand = candidates.setdefault(chunk.chunk_id, _Candidate())
+                cand.chunk = cand.chunk or chunk
+                cand.fused += 0.5 / (self.settings.rrf_k + 1)
+                continue
+            cand = candidates.setdefault(chunk.chunk_id, _Candidate())
+            cand.chunk = cand.chunk or chunk
+            cand.ref_match = True
+
+    def _fill_missing(self, candidates: dict[str, _Candidate], query_vector: np.ndarray) -> None:
+        """Lexical-only and ref-only candidates need their chunk and cosine similarity."""
+        missing = [cid for cid, c in candidates.items() if c.chunk is None or c.similarity is None]
+        if not missing:
+            return
+        chunks, vectors = self.store.get_chunks(ids=missing)
+        sims = vectors @ query_vector if len(vectors) else np.zeros(0)
+        for chunk, similarity in zip(chunks, sims, strict=True):
+            cand = candidates[chunk.chunk_id]
+            cand.chunk = cand.chunk or chunk
+            cand.similarity = float(similarity)
+
+    @staticmethod
+    def _rank_key(cand: _Candidate, question: str) -> tuple[float, float, float]:
+        if not cand.ref_match or cand.chunk is None:
+            return (0.0, cand.fused, cand.similarity or 0.0)
+        # Several documents may share 第十九条: prefer the one whose title the question names.
+        title_tokens = set(tokenize(cand.chunk.title))
+        overlap = len(title_tokens & set(tokenize(question))) / max(len(title_tokens), 1)
+        return (REF_BOOST, round(overlap, 2), cand.fused + 0.01 * (cand.similarity or 0.0))
+
+    @staticmethod
+    def _to_hit(cand: _Candidate) -> Hit:
+        chunk = cand.chunk
+        assert chunk is not None
+        return Hit(
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            kind=chunk.kind,
+            org=chunk.org,
+            ref=chunk.ref,
+            text=chunk.text,
+            score=round(cand.fused + (REF_BOOST if cand.ref_match else 0.0), 6),
+            similarity=round(cand.similarity, 6) if cand.similarity is not None else None,
+            source=chunk.source,
+            section=chunk.section,
+            chunk_id=chunk.chunk_id,
+        )

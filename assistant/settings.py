@@ -1,0 +1,54 @@
+"""One settings object for the whole package (env prefix ``CERTGUIDE_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CERTGUIDE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Chroma store and other state.")
+    models_dir: Path = Field(
+        default=PROJECT_ROOT / "models", description="Where `make setup` builds the e5 model."
+    )
+    embedding_model: str = Field(
+        default="",
+        description="A sentence-transformers folder or name; empty = the e5 model built by setup.",
+    )
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    embedding_batch_size: int = 16
+    max_seq_length: int = 512
+
+    chroma_host: str = Field(default="", description="Chroma server host; empty = embedded store.")
+    chroma_port: int = 8000
+    collection: str = "certguide"
+
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    max_file_bytes: int = 20 * 1024 * 1024
+    chunk_max_chars: int = 700
+    chunk_overlap_chars: int = 80
+
+    candidates: int = Field(default=40, description="Candidates taken from each retriever.")
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    lexical_weight: float = 1.0
+    lexical_refresh_seconds: float = Field(
+        default=2.0, description="How often to check the store for writes by other processes."
+    )
+
+    @property
+    def embedding_model_path(self) -> str:
+        return self.embedding_model or str(self.models_dir / "multilingual-e5-small")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

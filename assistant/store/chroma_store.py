@@ -1,0 +1,303 @@
+"""The chunk store: Chroma, embedded (PersistentClient) or client-server (``chroma run``).
+
+Two collections: ``<name>`` holds chunks with their e5 vectors; ``<name>_documents`` holds
+one record per document (embedded by title). Any state other processes must see (the
+document list, a write generation that tells them to rebuild their lexical index) lives
+in Chroma too, so several API processes can share one Chroma server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.config import Settings as ChromaSettings
+
+from assistant.embedding.encoder import E5ChromaEmbeddingFunction, Encoder
+from assistant.schema import Chunk, DocumentRecord, Kind
+from assistant.settings import Settings
+
+_GENERATION_KEY = "generation"
+_PAGE = 2000
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class SearchFilter:
+    """Restrict results by kind, org and/or document; empty lists mean no restriction."""
+
+    def __init__(
+        self,
+        kinds: Sequence[Kind | str] = (),
+        orgs: Sequence[str] = (),
+        doc_ids: Sequence[str] = (),
+    ) -> None:
+        self.kinds = [Kind(k).value for k in kinds]
+        self.orgs = list(orgs)
+        self.doc_ids = list(doc_ids)
+
+    def where(self, extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """The Chroma ``where`` clause: filtering happens inside the store query."""
+        clauses: list[dict[str, Any]] = []
+        for key, values in (("kind", self.kinds), ("org", self.orgs), ("doc_id", self.doc_ids)):
+            if len(values) == 1:
+                clauses.append({key: values[0]})
+            elif values:
+                clauses.append({key: {"$in": values}})
+        if extra:
+            clauses.append(extra)
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds or self.orgs or self.doc_ids)
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+    meta: dict[str, str | int] = {
+        "doc_id": chunk.doc_id,
+        "title": chunk.title,
+        "kind": chunk.kind.value,
+        "org": chunk.org,
+        "ref": chunk.ref,
+        "section": chunk.section,
+        "source": chunk.source,
+        "content_hash": chunk.content_hash,
+        "position": chunk.position,
+        "clause": chunk.clause,
+        "article": chunk.article or 0,
+        "code": chunk.code,
+    }
+    return meta
+
+
+def chunk_from_record(chunk_id: str, text: str, meta: dict[str, Any]) -> Chunk:
+    return Chunk(
+        chunk_id=chunk_id,
+        doc_id=str(meta["doc_id"]),
+        title=str(meta["title"]),
+        kind=Kind(str(meta["kind"])),
+        org=str(meta["org"]),
+        ref=str(meta["ref"]),
+        section=str(meta.get("section", "")),
+        text=text,
+        source=str(meta.get("source", "")),
+        content_hash=str(meta.get("content_hash", "")),
+        position=int(meta.get("position", 0)),
+        article=int(meta.get("article", 0)) or None,
+        clause=str(meta.get("clause", "")),
+        code=str(meta.get("code", "")),
+    )
+
+
+class ChunkStore:
+    def __init__(self, settings: Settings, encoder: Encoder) -> None:
+        self.settings = settings
+        self.encoder = encoder
+        self.client = self._connect(settings)
+        embedding_function = E5ChromaEmbeddingFunction(encoder)
+        self.chunks = self.client.get_or_create_collection(
+            settings.collection,
+            embedding_function=embedding_function,  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        self.documents = self.client.get_or_create_collection(
+            f"{settings.collection}_documents",
+            embedding_function=embedding_function,  # type: ignore[arg-type]
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    @staticmethod
+    def _connect(settings: Settings) -> Any:
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if settings.chroma_host:
+                return chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                )
+            path = Path(settings.data_dir) / "chroma"
+            path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:  # chroma raises bare ValueError/ConnectionError variants
+            where = (
+                f"{settings.chroma_host}:{settings.chroma_port}"
+                if settings.chroma_host
+                else settings.data_dir
+            )
+            raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
+
+    # -- writes --------------------------------------------------------------------
+    def replace_document(
+        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray
+    ) -> None:
+        """Swap a document's chunks for a new version; on failure the old version stays."""
+        old_ids = self.chunk_ids(record.doc_id)
+        new_ids = [c.chunk_id for c in chunks]
+        try:
+            for start in range(0, len(chunks), _PAGE):
+                batch = chunks[start : start + _PAGE]
+                self.chunks.upsert(
+                    ids=[c.chunk_id for c in batch],
+                    embeddings=vectors[start : start + _PAGE],
+                    documents=[c.text for c in batch],
+                    metadatas=[_chunk_metadata(c) for c in batch],  # type: ignore[misc]
+                )
+            self.documents.upsert(
+                ids=[record.doc_id],
+                documents=[record.title],
+                metadatas=[self._document_metadata(record)],  # type: ignore[list-item]
+            )
+        except Exception:
+            fresh = sorted(set(new_ids) - set(old_ids))
+            if fresh:
+                self.chunks.delete(ids=fresh)
+            raise
+        stale = sorted(set(old_ids) - set(new_ids))
+        if stale:
+            self.chunks.delete(ids=stale)
+        self.bump_generation()
+
+    def delete_document(self, doc_id: str) -> int:
+        ids = self.chunk_ids(doc_id)
+        if ids:
+            self.chunks.delete(ids=ids)
+        self.documents.delete(ids=[doc_id])
+        self.bump_generation()
+        return len(ids)
+
+    @staticmethod
+    def _document_metadata(record: DocumentRecord) -> dict[str, str | int]:
+        return {
+            "title": record.title,
+            "kind": record.kind.value,
+            "org": record.org,
+            "version": record.version,
+            "source": record.source,
+            "path": record.path,
+            "content_hash": record.content_hash,
+            "chunk_count": record.chunk_count,
+            "ingested_at": record.ingested_at,
+        }
+
+    def bump_generation(self) -> None:
+        self.documents.modify(metadata={_GENERATION_KEY: uuid.uuid4().hex})
+
+    def generation(self) -> str:
+        """Changes on every write by any process sharing this store."""
+        collection = self.client.get_collection(
+            self.documents.name,
+            embedding_function=self.documents._embedding_function,  # noqa: SLF001
+        )
+        return str((collection.metadata or {}).get(_GENERATION_KEY, ""))
+
+    # -- reads ---------------------------------------------------------------------
+    def chunk_ids(self, doc_id: str) -> list[str]:
+        return list(self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"])
+
+    def get_document(self, doc_id: str) -> DocumentRecord | None:
+        found = self.documents.get(ids=[doc_id], include=["metadatas"])
+        if not found["ids"]:
+            return None
+        return self._record(found["ids"][0], found["metadatas"][0])  # type: ignore[index]
+
+    def list_documents(self, filters: SearchFilter | None = None) -> list[DocumentRecord]:
+        where = filters.where() if filters else None
+        if filters and filters.doc_ids and where is not None:
+            # documents are keyed by id, not by a doc_id field
+            rest = SearchFilter(kinds=filters.kinds, orgs=filters.orgs).where()
+            found = self.documents.get(ids=filters.doc_ids, where=rest, include=["metadatas"])
+        else:
+            found = self.documents.get(where=where, include=["metadatas"])
+        records = [
+            self._record(doc_id, meta)
+            for doc_id, meta in zip(found["ids"], found["metadatas"] or [], strict=True)
+        ]
+        return sorted(records, key=lambda r: (r.kind.value, r.org, r.doc_id))
+
+    @staticmethod
+    def _record(doc_id: str, meta: Any) -> DocumentRecord:
+        return DocumentRecord(doc_id=doc_id, **dict(meta))
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        found = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        chunks = [
+            chunk_from_record(cid, text, meta)
+            for cid, text, meta in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+        return sorted(chunks, key=lambda c: c.position)
+
+    def get_chunks(
+        self, ids: Sequence[str] = (), where: dict[str, Any] | None = None, limit: int | None = None
+    ) -> tuple[list[Chunk], np.ndarray]:
+        """Chunks with their stored vectors, by id and/or metadata."""
+        found = self.chunks.get(
+            ids=list(ids) or None,
+            where=where,
+            limit=limit,
+            include=["documents", "metadatas", "embeddings"],
+        )
+        chunks = [
+            chunk_from_record(cid, text, meta)
+            for cid, text, meta in zip(
+                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
+            )
+        ]
+        embeddings = found["embeddings"]
+        vectors = (
+            np.asarray(embeddings, dtype=np.float32)
+            if embeddings is not None and len(embeddings)
+            else np.zeros((0, 0), dtype=np.float32)
+        )
+        return chunks, vectors
+
+    def dense_query(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[Chunk, float]]:
+        if self.chunks.count() == 0:
+            return []
+        found = self.chunks.query(
+            query_embeddings=[vector],
+            n_results=n,
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        ids = found["ids"][0]
+        texts = (found["documents"] or [[]])[0]
+        metas = (found["metadatas"] or [[]])[0]
+        distances = (found["distances"] or [[]])[0]
+        return [
+            (chunk_from_record(cid, text, meta), 1.0 - float(dist))
+            for cid, text, meta, dist in zip(ids, texts, metas, distances, strict=True)
+        ]
+
+    def iter_chunk_pages(self, page: int = _PAGE) -> Iterator[tuple[list[str], list[str], list[Any]]]:
+        """All chunks (ids, texts, metadatas) in pages, for building the lexical index."""
+        offset = 0
+        while True:
+            found = self.chunks.get(
+                limit=page, offset=offset, include=["documents", "metadatas"]
+            )
+            if not found["ids"]:
+                return
+            yield list(found["ids"]), list(found["documents"] or []), list(found["metadatas"] or [])
+            offset += len(found["ids"])
+
+    def count(self) -> int:
+        return int(self.chunks.count())
+
+    def document_count(self) -> int:
+        return int(self.documents.count())
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
