@@ -32,7 +32,7 @@ run: setup ## until the API exists: index stats, then an interactive search prom
 	@echo "CertGuide search (retrieval only for now; the answering API comes next). Ctrl-D to quit."
 	@$(CERTGUIDE) shell
 
-test: setup ## pytest on the real model and store
+test: setup lint ## lint, then pytest on the real model and store
 	$(PY) -m pytest -q
 
 eval: setup ## retrieval eval: dense vs lexical vs hybrid, JSON + Markdown report

@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from assistant.schema import Hit, Kind
 from assistant.settings import Settings, get_settings
@@ -39,8 +39,8 @@ def _filters(args: argparse.Namespace) -> Any:
     )
 
 
-def _print_json(payload: object, out: TextIO = sys.stdout) -> None:
-    out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+def _print_json(payload: object) -> None:
+    print(json.dumps(payload, ensure_ascii=False), flush=True)
 
 
 def _hit_json(hit: Hit) -> dict[str, Any]:
@@ -53,7 +53,9 @@ def _print_hits(hits: list[Hit]) -> None:
         return
     for rank, hit in enumerate(hits, 1):
         text = hit.text.replace("\n", " ")
-        print(f"{rank}. [{hit.kind.value}/{hit.org}] {hit.title} · {hit.ref}  (score {hit.score:.4f})")
+        print(
+            f"{rank}. [{hit.kind.value}/{hit.org}] {hit.title} · {hit.ref}  (score {hit.score:.4f})"
+        )
         print(f"   {text[:160]}{'…' if len(text) > 160 else ''}")
 
 
@@ -114,6 +116,7 @@ def _search_batch(kb: Any, path: Path, k: int, filters: Any, mode: Any) -> int:
         for line_no, line in enumerate(source, 1):
             if not line.strip():
                 continue
+            item: Any = None
             try:
                 item = json.loads(line)
                 question = item["question"]
@@ -123,7 +126,7 @@ def _search_batch(kb: Any, path: Path, k: int, filters: Any, mode: Any) -> int:
                 _print_json({"id": item.get("id"), "hits": [_hit_json(h) for h in hits]})
             except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
                 failures += 1
-                item_id = item.get("id") if isinstance(locals().get("item"), dict) else None
+                item_id = item.get("id") if isinstance(item, dict) else None
                 _print_json({"id": item_id, "error": f"line {line_no}: {exc}", "hits": []})
     return EXIT_PARTIAL if failures else EXIT_OK
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     chunk_overlap_chars: int = 80
 
     candidates: int = Field(default=40, description="Candidates taken from each retriever.")
+    fusion: Literal["convex", "rrf"] = Field(
+        default="convex", description="convex: min-max normalised score mix; rrf: rank fusion"
+    )
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0

@@ -266,11 +266,23 @@ def build_model(out_dir: Path, force: bool = False) -> Path:
         staging / "modules.json",
         [
             {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},  # noqa: E501
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},  # noqa: E501
+            {
+                "idx": 1,
+                "name": "1",
+                "path": "1_Pooling",
+                "type": "sentence_transformers.models.Pooling",
+            },
+            {
+                "idx": 2,
+                "name": "2",
+                "path": "2_Normalize",
+                "type": "sentence_transformers.models.Normalize",
+            },
         ],
     )
-    _write_json(staging / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False})
+    _write_json(
+        staging / "sentence_bert_config.json", {"max_seq_length": 512, "do_lower_case": False}
+    )
     _write_json(
         staging / "1_Pooling" / "config.json",
         {"word_embedding_dimension": header.hidden, "pooling_mode_mean_tokens": True},

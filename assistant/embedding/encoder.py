@@ -110,10 +110,10 @@ class E5LangChainEmbeddings(Embeddings):
         self.encoder = encoder
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.encoder.embed_passages(texts).tolist()  # type: ignore[no-any-return]
+        return self.encoder.embed_passages(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.encoder.embed_queries([text])[0].tolist()  # type: ignore[no-any-return]
+        return self.encoder.embed_queries([text])[0].tolist()
 
 
 class E5ChromaEmbeddingFunction(EmbeddingFunction[Documents]):

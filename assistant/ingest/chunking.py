@@ -146,16 +146,17 @@ class Chunker:
 
     # -- standards and procedures: numbered sections ---------------------------------
     def _numbered(self, doc: SourceDocument) -> Iterator[_Piece]:
-        has_markdown_headings = any(
-            _HEADING_RE.match(line) for line in doc.text.split("\n")[:400]
-        )
+        has_markdown_headings = any(_HEADING_RE.match(line) for line in doc.text.split("\n")[:400])
         for section in self._sections(doc.text, bare_numbers=not has_markdown_headings):
             body = "\n".join(section.lines).strip()
             if not body:
                 continue
             if section.number:
-                ref = f"{doc.code} §{section.number}" if doc.kind is Kind.procedure and doc.code \
+                ref = (
+                    f"{doc.code} §{section.number}"
+                    if doc.kind is Kind.procedure and doc.code
                     else section.number
+                )
             else:
                 ref = section.heading or doc.title
             for part in self._split(body):
@@ -192,11 +193,13 @@ class Chunker:
             if level == 1 and not stack and not current.lines:
                 continue  # the document title
             yield current
+            numbered = _NUMBERED_RE.match(label)
+            number = numbered.group(1) if numbered and numbered.group(2) else ""
+            if number:  # 7 > 7.1 > 7.1.5 nest by number, whatever the heading level
+                level = 10 + number.count(".")
             while stack and stack[-1][0] >= level:
                 stack.pop()
             stack.append((level, label))
-            numbered = _NUMBERED_RE.match(label)
-            number = numbered.group(1) if numbered and numbered.group(2) else ""
             current = _Section(path=[lab for _, lab in stack], number=number, heading=label)
         yield current
 

@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (e5 in Chroma) + BM25 bigrams, fused with reciprocal rank fusion.
+"""Hybrid retrieval: dense (e5 in Chroma) + BM25 bigrams, fused by a normalised score mix
+(default; beat reciprocal rank fusion on the dev split) or RRF.
 
 A question that names a reference (第十九条, 7.1.5, HR-QP-05 §4) puts the chunks carrying
 that ref first; filters (kind, org, document) are applied inside both retrievers.
@@ -15,12 +16,14 @@ from typing import Any
 import numpy as np
 
 from assistant.refs import QueryRefs, find_refs
+from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import BM25Index, tokenize
 from assistant.schema import Chunk, Hit
 from assistant.settings import Settings
 from assistant.store.chroma_store import ChunkStore, SearchFilter
 
-REF_BOOST = 1.0  # above any RRF score (at most ~2/61), so named refs lead
+REF_BOOST = 1.0  # shown in the score of chunks whose ref the question names (they lead)
+NAMED_DOCUMENT_BONUS = 0.15  # share of the top score given to chunks of a named procedure
 
 
 class Mode(StrEnum):
@@ -34,7 +37,9 @@ class _Candidate:
     chunk: Chunk | None = None
     fused: float = 0.0
     similarity: float | None = None
+    lexical_score: float = 0.0
     ref_match: bool = False
+    names_document: bool = False
     ranks: dict[str, int] = field(default_factory=dict)
 
 
@@ -94,7 +99,8 @@ class HybridRetriever:
     ) -> list[Hit]:
         filters = filters or SearchFilter()
         n = max(self.settings.candidates, k)
-        query_vector = self.store.encoder.embed_queries([question])[0]
+        expanded = expand_query(question)
+        query_vector = self.store.encoder.embed_queries([expanded])[0]
         candidates: dict[str, _Candidate] = {}
 
         if mode in (Mode.hybrid, Mode.dense):
@@ -108,9 +114,10 @@ class HybridRetriever:
 
         if mode in (Mode.hybrid, Mode.lexical):
             conditions = {"kind": filters.kinds, "org": filters.orgs, "doc_id": filters.doc_ids}
-            for rank, lexical_hit in enumerate(self.lexical.get().search(question, n, conditions)):
+            for rank, lexical_hit in enumerate(self.lexical.get().search(expanded, n, conditions)):
                 cand = candidates.setdefault(lexical_hit.chunk_id, _Candidate())
                 cand.ranks["lexical"] = rank
+                cand.lexical_score = lexical_hit.score
                 cand.fused += self.settings.lexical_weight / (self.settings.rrf_k + rank + 1)
 
         refs = find_refs(question)
@@ -118,6 +125,12 @@ class HybridRetriever:
             self._add_ref_matches(refs, filters, candidates)
 
         self._fill_missing(candidates, query_vector)
+        if mode is Mode.hybrid and self.settings.fusion == "convex":
+            self._convex_fusion(candidates)
+        top_score = max((c.fused for c in candidates.values()), default=0.0)
+        for cand in candidates.values():
+            if cand.names_document:
+                cand.fused += NAMED_DOCUMENT_BONUS * top_score
         ranked = sorted(
             (c for c in candidates.values() if c.chunk is not None),
             key=lambda c: self._rank_key(c, question),
@@ -145,15 +158,12 @@ class HybridRetriever:
             section = wanted_sections.get(chunk.code)
             if section and not (chunk.clause == section or chunk.clause.startswith(section + ".")):
                 continue
-            if chunk.code in codes and not section:
-                # a whole procedure named: its chunks qualify, but by content rank
-                cand = candidates.setdefault(chunk.chunk_id, _Candidate())
-                cand.chunk = cand.chunk or chunk
-                cand.fused += 0.5 / (self.settings.rrf_k + 1)
-                continue
             cand = candidates.setdefault(chunk.chunk_id, _Candidate())
             cand.chunk = cand.chunk or chunk
-            cand.ref_match = True
+            if chunk.code in codes and not section:
+                cand.names_document = True  # a whole procedure named: ranked by content
+            else:
+                cand.ref_match = True
 
     def _fill_missing(self, candidates: dict[str, _Candidate], query_vector: np.ndarray) -> None:
         """Lexical-only and ref-only candidates need their chunk and cosine similarity."""
@@ -167,12 +177,26 @@ class HybridRetriever:
             cand.chunk = cand.chunk or chunk
             cand.similarity = float(similarity)
 
+    def _convex_fusion(self, candidates: dict[str, _Candidate]) -> None:
+        """Min-max normalised cosine and BM25, mixed by their weights."""
+        values = [c for c in candidates.values() if c.chunk is not None]
+        if not values:
+            return
+        sims = np.array([c.similarity or 0.0 for c in values])
+        lex = np.array([c.lexical_score for c in values])
+        sims = (sims - sims.min()) / max(float(sims.max() - sims.min()), 1e-9)
+        lex = lex / max(float(lex.max()), 1e-9)
+        dw, lw = self.settings.dense_weight, self.settings.lexical_weight
+        for cand, s_norm, l_norm in zip(values, sims, lex, strict=True):
+            cand.fused = float(dw * s_norm + lw * l_norm) / (dw + lw)
+
     @staticmethod
     def _rank_key(cand: _Candidate, question: str) -> tuple[float, float, float]:
         if not cand.ref_match or cand.chunk is None:
             return (0.0, cand.fused, cand.similarity or 0.0)
         # Several documents may share 第十九条: prefer the one whose title the question names.
-        title_tokens = set(tokenize(cand.chunk.title))
+        # People drop the 中华人民共和国 prefix when they name a law.
+        title_tokens = set(tokenize(cand.chunk.title.removeprefix("中华人民共和国")))
         overlap = len(title_tokens & set(tokenize(question))) / max(len(title_tokens), 1)
         return (REF_BOOST, round(overlap, 2), cand.fused + 0.01 * (cand.similarity or 0.0))
 

@@ -8,7 +8,7 @@ a query over 100k chunks stays in the low milliseconds.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,45 +63,40 @@ class BM25Index:
     ) -> BM25Index:
         index = cls()
         index.ids = list(ids)
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
-        lengths = np.zeros(len(index.ids), dtype=np.float32)
         vocabulary = index.vocabulary
+        lengths = np.zeros(len(index.ids), dtype=np.float32)
+        term_parts: list[np.ndarray] = []
+        count_parts: list[np.ndarray] = []
         for row, text in enumerate(texts):
-            tokens = tokenize(text)
-            lengths[row] = len(tokens)
-            term_counts: dict[int, int] = {}
-            for token in tokens:
-                col = vocabulary.setdefault(token, len(vocabulary))
-                term_counts[col] = term_counts.get(col, 0) + 1
-            rows.extend([row] * len(term_counts))
-            cols.extend(term_counts.keys())
-            counts.extend(term_counts.values())
+            term_ids = np.fromiter(
+                (vocabulary.setdefault(t, len(vocabulary)) for t in tokenize(text)), dtype=np.int64
+            )
+            lengths[row] = term_ids.size
+            unique, counts = np.unique(term_ids, return_counts=True)
+            term_parts.append(unique)
+            count_parts.append(counts)
         n_docs, n_terms = len(index.ids), len(vocabulary)
-        tf = sparse.csr_matrix(
-            (np.asarray(counts, dtype=np.float32), (rows, cols)), shape=(n_docs, n_terms)
+        rows = np.repeat(np.arange(n_docs), [part.size for part in term_parts])
+        cols = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int64)
+        counts = (
+            np.concatenate(count_parts).astype(np.float32)
+            if count_parts
+            else np.zeros(0, dtype=np.float32)
         )
-        df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=n_terms).astype(np.float32)
+        df = np.bincount(cols, minlength=n_terms).astype(np.float32)
         index.idf = np.log1p((n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
         avg_length = float(lengths.mean()) if n_docs else 1.0
         norm = index.k1 * (1 - index.b + index.b * lengths / max(avg_length, 1e-6))
-        # BM25 term weight per (doc, term), precomputed: idf * tf*(k1+1) / (tf + norm_doc)
-        tf_coo = tf.tocoo()
-        weights = (
-            index.idf[tf_coo.col]
-            * tf_coo.data
-            * (index.k1 + 1)
-            / (tf_coo.data + norm[tf_coo.row])
-        )
+        # BM25 weight per (doc, term), precomputed: idf * tf*(k1+1) / (tf + norm_doc)
+        weights = index.idf[cols] * counts * (index.k1 + 1) / (counts + norm[rows])
         index.matrix = sparse.csc_matrix(
-            (weights.astype(np.float32), (tf_coo.row, tf_coo.col)), shape=(n_docs, n_terms)
+            (weights.astype(np.float32), (rows, cols)), shape=(n_docs, n_terms)
         )
         for name in filter_fields:
             index.fields[name] = np.asarray([str(m.get(name, "")) for m in metadatas], dtype=object)
         return index
 
-    def mask(self, conditions: dict[str, Sequence[str]]) -> np.ndarray | None:
+    def mask(self, conditions: Mapping[str, Sequence[str]]) -> np.ndarray | None:
         selected: np.ndarray | None = None
         for name, values in conditions.items():
             if not values:
@@ -114,7 +109,7 @@ class BM25Index:
         return selected
 
     def search(
-        self, query: str, n: int, conditions: dict[str, Sequence[str]] | None = None
+        self, query: str, n: int, conditions: Mapping[str, Sequence[str]] | None = None
     ) -> list[LexicalHit]:
         if not self.ids:
             return []

@@ -106,12 +106,12 @@ class ChunkStore:
         embedding_function = E5ChromaEmbeddingFunction(encoder)
         self.chunks = self.client.get_or_create_collection(
             settings.collection,
-            embedding_function=embedding_function,  # type: ignore[arg-type]
+            embedding_function=embedding_function,
             configuration={"hnsw": {"space": "cosine"}},
         )
         self.documents = self.client.get_or_create_collection(
             f"{settings.collection}_documents",
-            embedding_function=embedding_function,  # type: ignore[arg-type]
+            embedding_function=embedding_function,
             configuration={"hnsw": {"space": "cosine"}},
         )
 
@@ -148,12 +148,12 @@ class ChunkStore:
                     ids=[c.chunk_id for c in batch],
                     embeddings=vectors[start : start + _PAGE],
                     documents=[c.text for c in batch],
-                    metadatas=[_chunk_metadata(c) for c in batch],  # type: ignore[misc]
+                    metadatas=[_chunk_metadata(c) for c in batch],
                 )
             self.documents.upsert(
                 ids=[record.doc_id],
                 documents=[record.title],
-                metadatas=[self._document_metadata(record)],  # type: ignore[list-item]
+                metadatas=[self._document_metadata(record)],
             )
         except Exception:
             fresh = sorted(set(new_ids) - set(old_ids))
@@ -194,7 +194,7 @@ class ChunkStore:
         """Changes on every write by any process sharing this store."""
         collection = self.client.get_collection(
             self.documents.name,
-            embedding_function=self.documents._embedding_function,  # noqa: SLF001
+            embedding_function=self.documents._embedding_function,
         )
         return str((collection.metadata or {}).get(_GENERATION_KEY, ""))
 
@@ -206,7 +206,7 @@ class ChunkStore:
         found = self.documents.get(ids=[doc_id], include=["metadatas"])
         if not found["ids"]:
             return None
-        return self._record(found["ids"][0], found["metadatas"][0])  # type: ignore[index]
+        return self._record(found["ids"][0], found["metadatas"][0])
 
     def list_documents(self, filters: SearchFilter | None = None) -> list[DocumentRecord]:
         where = filters.where() if filters else None
@@ -280,13 +280,13 @@ class ChunkStore:
             for cid, text, meta, dist in zip(ids, texts, metas, distances, strict=True)
         ]
 
-    def iter_chunk_pages(self, page: int = _PAGE) -> Iterator[tuple[list[str], list[str], list[Any]]]:
+    def iter_chunk_pages(
+        self, page: int = _PAGE
+    ) -> Iterator[tuple[list[str], list[str], list[Any]]]:
         """All chunks (ids, texts, metadatas) in pages, for building the lexical index."""
         offset = 0
         while True:
-            found = self.chunks.get(
-                limit=page, offset=offset, include=["documents", "metadatas"]
-            )
+            found = self.chunks.get(limit=page, offset=offset, include=["documents", "metadatas"])
             if not found["ids"]:
                 return
             yield list(found["ids"]), list(found["documents"] or []), list(found["metadatas"] or [])

@@ -1,0 +1,59 @@
+"""Warm query latency (hybrid search) vs query-embedding time alone, on the real corpus index.
+
+The embedding of the question is the floor; everything else (Chroma query, BM25, fusion,
+ref lookup) is overhead, reported as the ratio of the two p50s.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+
+from assistant.embedding.encoder import get_encoder
+from assistant.knowledge import KnowledgeBase
+from assistant.settings import get_settings
+from benchmarks.common import save, summary_ms
+from evals.retrieval import load_questions
+
+ROUNDS = 3
+
+
+def measure(kb: KnowledgeBase, questions: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """Same questions, interleaved, so both series see the same machine state."""
+    embed_times: list[float] = []
+    search_times: list[float] = []
+    for _ in range(ROUNDS):
+        for question in questions:
+            start = time.perf_counter()
+            kb.encoder.embed_queries([question])
+            embed_times.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            kb.search(question, k=5)
+            search_times.append(time.perf_counter() - start)
+    return summary_ms(embed_times), summary_ms(search_times)
+
+
+def main() -> int:
+    settings = get_settings()
+    questions = [q.question for q in load_questions()]
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(settings.model_copy(update={"data_dir": Path(tmp)}), get_encoder())
+        kb.ingest([settings.corpus_dir], progress=False)
+        for question in questions[:10]:  # warm-up: model, HNSW, BM25 build
+            kb.search(question)
+        embed, search = measure(kb, questions)
+        chunks = kb.store.count()
+    ratio = search["p50_ms"] / embed["p50_ms"]
+    result = {"chunks": chunks, "query_embedding": embed, "hybrid_search": search,
+              "p50_ratio": round(ratio, 3)}  # fmt: skip
+    print(f"index: {chunks} chunks, {len(questions)} questions x {ROUNDS}")
+    print(f"query embedding alone: p50 {embed['p50_ms']:.1f} ms  p95 {embed['p95_ms']:.1f} ms")
+    print(f"hybrid search (warm) : p50 {search['p50_ms']:.1f} ms  p95 {search['p95_ms']:.1f} ms")
+    print(f"ratio p50            : {ratio:.2f}x the embedding time")
+    print(f"saved {save('query_latency', result)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

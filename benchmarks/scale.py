@@ -1,0 +1,132 @@
+"""Synthetic 10k and 100k chunk indexes: build time, warm query p50, RSS.
+
+Chunks are recombined from the real corpus (text: sentences of two real chunks; vector: a
+normalised mix of their real vectors plus noise), so the store and BM25 see realistic
+Chinese text and vector geometry without hours of encoding. Target: warm hybrid query p50
+<= 2x the query-embedding time at 100k chunks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from assistant.embedding.encoder import get_encoder
+from assistant.ingest.chunking import Chunker
+from assistant.ingest.convert import load_document
+from assistant.ingest.pipeline import expand_paths
+from assistant.knowledge import KnowledgeBase
+from assistant.schema import Chunk, Kind
+from assistant.settings import get_settings
+from assistant.store.chroma_store import _chunk_metadata
+from benchmarks.common import rss_mb, save, summary_ms
+from evals.retrieval import load_questions
+
+TARGET_RATIO = 2.0
+BATCH = 2000
+CHUNKS_PER_DOC = 25
+
+
+def synthetic_chunks(
+    base: list[Chunk], vectors: np.ndarray, n: int, seed: int = 7
+) -> tuple[list[Chunk], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    sentences = [re.split(r"(?<=[。；])", c.text) for c in base]
+    first = rng.integers(0, len(base), n)
+    second = rng.integers(0, len(base), n)
+    mixed = 0.75 * vectors[first] + 0.25 * vectors[second]
+    mixed += rng.normal(0, 0.02, mixed.shape).astype(np.float32)
+    mixed /= np.linalg.norm(mixed, axis=1, keepdims=True)
+    kinds = list(Kind)
+    chunks = []
+    for i in range(n):
+        a, b = sentences[first[i]], sentences[second[i]]
+        text = "".join(a) + "".join(b[: max(1, len(b) // 2)])
+        doc = i // CHUNKS_PER_DOC
+        chunks.append(
+            Chunk(
+                chunk_id=f"syn-{doc}::{i:07d}", doc_id=f"syn-{doc}", title=f"合成文档{doc}",
+                kind=kinds[doc % len(kinds)], org=f"org{doc % 20}", ref=f"§{i % CHUNKS_PER_DOC}",
+                section=base[first[i]].section, text=text, content_hash="synthetic",
+                position=i % CHUNKS_PER_DOC, clause=str(i % CHUNKS_PER_DOC),
+            )
+        )  # fmt: skip
+    return chunks, mixed.astype(np.float32)
+
+
+def run_size(n: int, base: list[Chunk], vectors: np.ndarray, questions: list[str]) -> dict:
+    encoder = get_encoder()
+    with tempfile.TemporaryDirectory() as tmp:
+        kb = KnowledgeBase(get_settings().model_copy(update={"data_dir": Path(tmp)}), encoder)
+        chunks, mixed = synthetic_chunks(base, vectors, n)
+        rss_before = rss_mb()
+        start = time.perf_counter()
+        for i in range(0, n, BATCH):
+            batch = chunks[i : i + BATCH]
+            kb.store.chunks.add(
+                ids=[c.chunk_id for c in batch], embeddings=mixed[i : i + BATCH],
+                documents=[c.text for c in batch],
+                metadatas=[_chunk_metadata(c) for c in batch],  # type: ignore[misc]
+            )  # fmt: skip
+        store_s = time.perf_counter() - start
+        kb.store.bump_generation()
+        start = time.perf_counter()
+        kb.retriever.lexical.get()
+        bm25_s = time.perf_counter() - start
+        del chunks, mixed
+        for q in questions[:5]:
+            kb.search(q)
+        embed_times, search_times = [], []
+        for q in questions:
+            t0 = time.perf_counter()
+            encoder.embed_queries([q])
+            embed_times.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            kb.search(q, k=5)
+            search_times.append(time.perf_counter() - t0)
+        embed, search = summary_ms(embed_times), summary_ms(search_times)
+        return {
+            "chunks": n,
+            "store_build_s": round(store_s, 1),
+            "bm25_build_s": round(bm25_s, 1),
+            "query_embedding": embed,
+            "hybrid_search": search,
+            "p50_ratio": round(search["p50_ms"] / embed["p50_ms"], 3),
+            "rss_mb": round(rss_mb(), 0),
+            "rss_growth_mb": round(rss_mb() - rss_before, 0),
+        }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="10000,100000")
+    args = parser.parse_args()
+    settings = get_settings()
+    encoder = get_encoder(settings)
+    chunker = Chunker(settings.chunk_max_chars, settings.chunk_overlap_chars)
+    base = [c for p in expand_paths([settings.corpus_dir]) for c in chunker.chunk(load_document(p))]
+    vectors = encoder.embed_passages([c.embedding_text() for c in base])
+    questions = [q.question for q in load_questions()]
+    results = {}
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = run_size(size, base, vectors, questions)
+        results[str(size)] = r
+        ok = "OK" if r["p50_ratio"] <= TARGET_RATIO else "ABOVE TARGET"
+        search, embed = r["hybrid_search"], r["query_embedding"]
+        print(
+            f"{size:>7} chunks: store build {r['store_build_s']}s, "
+            f"BM25 build {r['bm25_build_s']}s, query p50 {search['p50_ms']:.1f} ms / "
+            f"p95 {search['p95_ms']:.1f} ms vs embedding p50 {embed['p50_ms']:.1f} ms = "
+            f"{r['p50_ratio']:.2f}x (target <= {TARGET_RATIO}x: {ok}); RSS {r['rss_mb']:.0f} MiB"
+        )
+    print(f"saved {save('scale', results)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

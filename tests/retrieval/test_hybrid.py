@@ -1,0 +1,76 @@
+"""Retrieval on the real model and store over the built-in corpus and official texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.knowledge import KnowledgeBase
+from assistant.retrieval.hybrid import Mode
+from assistant.store.chroma_store import SearchFilter
+from tests.conftest import requires_regulations
+
+
+def _top(kb: KnowledgeBase, question: str, **kwargs: object) -> tuple[str, str]:
+    hit = kb.search(question, k=5, **kwargs)[0]  # type: ignore[arg-type]
+    return hit.doc_id, hit.ref
+
+
+@pytest.mark.parametrize(
+    ("question", "doc_id", "ref"),
+    [
+        ("7.1.5条款要求什么", "iso9001-2015-clauses", "7.1.5"),
+        ("ISO 9001 9.3.2 管理评审要输入哪些东西", "iso9001-2015-clauses", "9.3.2"),
+        ("HR-QP-05 §4.1 讲了什么", "HR-QP-05", "HR-QP-05 §4.1"),
+    ],
+)
+def test_named_reference_ranks_first(
+    corpus_kb: KnowledgeBase, question: str, doc_id: str, ref: str
+) -> None:
+    assert _top(corpus_kb, question) == (doc_id, ref)
+
+
+@requires_regulations
+def test_article_of_the_named_regulation_first(corpus_kb: KnowledgeBase) -> None:
+    assert _top(corpus_kb, "工业产品生产许可证管理条例第十九条") == (
+        "xk-licence-regulation-2023", "第十九条",
+    )  # fmt: skip
+    assert _top(corpus_kb, "计量法第九条规定了什么") == ("metrology-law-2018", "第九条")
+    hits = corpus_kb.search("第二十五条", k=10)
+    assert {h.ref for h in hits[:3]} == {"第二十五条"}
+
+
+def test_plain_questions_find_the_fact(corpus_kb: KnowledgeBase) -> None:
+    hits = corpus_kb.search("C级供应商多长时间内要整改", k=5, filters=SearchFilter(orgs=["huarui"]))
+    assert hits[0].doc_id == "HR-QP-07" and "3个月" in hits[0].text
+    hits = corpus_kb.search("出厂检验记录要保存几年", k=5)
+    assert any(h.doc_id == "HR-QP-02" and "5年" in h.text for h in hits[:3])
+
+
+def test_filters_restrict_every_hit(corpus_kb: KnowledgeBase) -> None:
+    for mode in Mode:
+        hits = corpus_kb.search("记录保存期限", k=8, filters=SearchFilter(kinds=["standard"]),
+                                mode=mode)  # fmt: skip
+        assert hits and all(h.kind.value == "standard" for h in hits)
+    hits = corpus_kb.search("不合格品", k=5, filters=SearchFilter(doc_ids=["HR-QP-05"]))
+    assert hits and {h.doc_id for h in hits} == {"HR-QP-05"}
+    assert corpus_kb.search("不合格品", k=5, filters=SearchFilter(orgs=["nobody"])) == []
+    # a named ref outside the filter must not leak in
+    hits = corpus_kb.search("HR-QP-05 §4.1", k=5, filters=SearchFilter(kinds=["guide"]))
+    assert all(h.kind.value == "guide" for h in hits)
+
+
+def test_hit_fields(corpus_kb: KnowledgeBase) -> None:
+    hit = corpus_kb.search("生产许可证有效期几年", k=1)[0]
+    data = hit.model_dump()
+    for field in ("doc_id", "title", "kind", "org", "ref", "text", "score", "source"):
+        assert data[field] not in (None, "")
+    assert hit.similarity is not None and 0.5 < hit.similarity <= 1.0
+
+
+def test_bad_questions(corpus_kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        corpus_kb.search("   ")
+    with pytest.raises(ValueError, match="too long"):
+        corpus_kb.search("问" * 5000)
+    with pytest.raises(ValueError, match="k must be"):
+        corpus_kb.search("内审", k=0)

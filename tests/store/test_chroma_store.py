@@ -1,0 +1,84 @@
+"""The store in both modes; the client-server mode uses a real `chroma run` process."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.embedding.encoder import Encoder
+from assistant.knowledge import KnowledgeBase
+from assistant.retrieval.hybrid import Mode
+from assistant.store.chroma_store import SearchFilter
+from tests.conftest import CORPUS_DIR, make_settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def chroma_server(tmp_path: Path) -> Iterator[int]:
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    assert chroma, "the chroma CLI ships with chromadb"
+    port = _free_port()
+    log = (tmp_path / "chroma.log").open("w")
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
+         "--port", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma server did not start: " + (tmp_path / "chroma.log").read_text())
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_filters_become_a_where_clause() -> None:
+    assert SearchFilter().where() is None
+    assert SearchFilter(kinds=["standard"]).where() == {"kind": "standard"}
+    assert SearchFilter(orgs=["a", "b"], doc_ids=["d"]).where() == {
+        "$and": [{"org": {"$in": ["a", "b"]}}, {"doc_id": "d"}]
+    }
+
+
+@pytest.mark.server
+def test_server_mode_shared_by_two_clients(
+    chroma_server: int, tmp_path: Path, encoder: Encoder
+) -> None:
+    settings = make_settings(tmp_path / "unused", chroma_host="127.0.0.1",
+                             chroma_port=chroma_server, lexical_refresh_seconds=0.0)  # fmt: skip
+    writer = KnowledgeBase(settings, encoder)
+    reader = KnowledgeBase(settings, encoder)
+    assert reader.search("供应商评分", k=3) == []
+
+    report = writer.ingest([CORPUS_DIR / "procedures" / "huarui" / "HR-QP-07.md"])
+    assert report.count("added") == 1
+    assert not (tmp_path / "unused").exists()  # nothing written locally in server mode
+
+    hits = reader.search("C级供应商多久要整改完", k=3, mode=Mode.lexical)
+    assert hits and hits[0].doc_id == "HR-QP-07"  # the reader rebuilt its BM25 from the server
+    assert reader.documents()[0].doc_id == "HR-QP-07"
+
+    writer.delete("HR-QP-07")
+    assert reader.search("C级供应商多久要整改完", k=3) == []
