@@ -9,7 +9,7 @@ MODEL := models/multilingual-e5-small/build-info.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run test eval bench lint index clean
+.PHONY: setup run llm shell test eval calibrate bench lint index clean
 
 setup: $(STAMP) $(MODEL) index ## venv + pinned install + model build + built-in index (idempotent)
 
@@ -27,21 +27,42 @@ $(MODEL): $(STAMP) assistant/embedding/build_e5.py
 index: $(STAMP) $(MODEL) ## (re)index corpus/: unchanged files are skipped
 	$(CERTGUIDE) ingest corpus
 
-run: setup ## until the API exists: index stats, then an interactive search prompt
-	@$(CERTGUIDE) stats
-	@echo "CertGuide search (retrieval only for now; the answering API comes next). Ctrl-D to quit."
+HOST ?= 127.0.0.1
+API_PORT ?= 8000
+
+LLM_STAMP := $(VENV)/.llm-installed
+LLM_MODEL := models/qwen2.5-coder-1.5b-instruct-q4_k_m.sha256-ok
+
+run: setup $(if $(filter local,$(CERTGUIDE_LLM)),llm) ## API on $(HOST):$(API_PORT); CERTGUIDE_LLM=local adds the local LLM
+	@$(PY) -m assistant.launch --host $(HOST) --api-port $(API_PORT)
+
+llm: $(LLM_STAMP) $(LLM_MODEL) ## optional local LLM: llama.cpp server (built from source once) + Qwen2.5 1.5B GGUF
+
+$(LLM_STAMP): requirements-llm.lock $(STAMP)
+	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q -r requirements-llm.lock
+	@touch $(LLM_STAMP)
+
+$(LLM_MODEL): $(STAMP)
+	$(PY) -m assistant.llm.local_model prepare
+
+shell: setup ## interactive search prompt
 	@$(CERTGUIDE) shell
 
-test: setup lint ## lint, then pytest on the real model and store
+test: setup llm lint ## lint, then pytest on the real model, store, servers and local LLM
 	$(PY) -m pytest -q
 
-eval: setup ## retrieval eval: dense vs lexical vs hybrid, JSON + Markdown report
+eval: setup ## retrieval eval (dense vs lexical vs hybrid) and refusal calibration report
 	$(PY) -m evals.retrieval
+	$(PY) -m evals.calibrate_refusal
+
+calibrate: setup ## re-fit the refusal thresholds on the dev split and save them
+	$(PY) -m evals.calibrate_refusal --write
 
 bench: setup ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.ingest_throughput
 	$(PY) -m benchmarks.query_latency
 	$(PY) -m benchmarks.scale
+	$(PY) -m benchmarks.api_load
 
 lint:
 	$(VENV)/bin/ruff check assistant tests evals benchmarks

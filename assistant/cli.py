@@ -6,7 +6,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,29 +105,41 @@ def cmd_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _search_batch(kb: Any, path: Path, k: int, filters: Any, mode: Any) -> int:
-    try:
-        source = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
-    except OSError as exc:
-        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
-        return EXIT_ERROR
-    failures = 0
+def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | Exception]]:
+    """JSON lines ``{"id", "question", ...}``; a bad line yields its error, not a stop."""
+    source = sys.stdin if str(path) == "-" else path.open(encoding="utf-8")
     with source:
         for line_no, line in enumerate(source, 1):
             if not line.strip():
                 continue
-            item: Any = None
             try:
                 item = json.loads(line)
-                question = item["question"]
-                if not isinstance(question, str):
-                    raise TypeError("question must be a string")
-                hits = kb.search(question, k, filters, mode)
-                _print_json({"id": item.get("id"), "hits": [_hit_json(h) for h in hits]})
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+                if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+                    raise ValueError("expected an object with a string 'question'")
+            except ValueError as exc:
+                yield line_no, exc
+                continue
+            yield line_no, item
+
+
+def _search_batch(kb: Any, path: Path, k: int, filters: Any, mode: Any) -> int:
+    failures = 0
+    try:
+        for line_no, item in _read_batch(path):
+            if isinstance(item, Exception):
                 failures += 1
-                item_id = item.get("id") if isinstance(item, dict) else None
-                _print_json({"id": item_id, "error": f"line {line_no}: {exc}", "hits": []})
+                _print_json({"id": None, "error": f"line {line_no}: {item}", "hits": []})
+                continue
+            try:
+                hits = kb.search(item["question"], k, filters, mode)
+            except ValueError as exc:
+                failures += 1
+                _print_json({"id": item.get("id"), "error": f"line {line_no}: {exc}", "hits": []})
+                continue
+            _print_json({"id": item.get("id"), "hits": [_hit_json(h) for h in hits]})
+    except OSError as exc:
+        print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+        return EXIT_ERROR
     return EXIT_PARTIAL if failures else EXIT_OK
 
 
@@ -152,10 +164,12 @@ def cmd_documents(args: argparse.Namespace) -> int:
             return EXIT_ERROR
         record, chunks = found
         if args.json:
-            _print_json({
-                "document": record.model_dump(mode="json"),
-                "chunks": [c.model_dump(mode="json") for c in chunks],
-            })  # fmt: skip
+            _print_json(
+                {
+                    "document": record.model_dump(mode="json"),
+                    "chunks": [c.model_dump(mode="json") for c in chunks],
+                }
+            )
             return EXIT_OK
         print(f"{record.title}  [{record.kind.value}/{record.org}] {record.doc_id}")
         print(f"source: {record.source}  version: {record.version}  ingested: {record.ingested_at}")
@@ -166,6 +180,72 @@ def cmd_documents(args: argparse.Namespace) -> int:
         print(f"error: unknown document {args.doc_id!r}", file=sys.stderr)
         return EXIT_ERROR
     print(f"deleted {args.doc_id}")
+    return EXIT_OK
+
+
+def _print_reply(reply: Any) -> None:
+    print(("【无法回答】" if reply.refused else "") + reply.answer)
+    if reply.citations and not reply.refused:
+        print("\n来源：")
+        for c in reply.citations:
+            print(f"[{c.n}] 《{c.title}》{c.ref}")
+    print(f"\n(conversation {reply.conversation_id})")
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.conversations import ConversationNotFound
+    from assistant.services import Services
+
+    answerer = Services.build(_settings(args)).answerer
+    if args.batch:
+        return _ask_batch(answerer, args)
+    if not args.question:
+        print("error: give a QUESTION or --batch FILE", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        reply = answerer.ask(
+            " ".join(args.question), conversation_id=args.conversation, org=args.org
+        )
+    except ConversationNotFound:
+        print(f"error: unknown conversation {args.conversation!r}", file=sys.stderr)
+        return EXIT_ERROR
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        _print_json(reply.model_dump(mode="json"))
+    else:
+        _print_reply(reply)
+    return EXIT_OK
+
+
+def _ask_batch(answerer: Any, args: argparse.Namespace) -> int:
+    failures = 0
+    for line_no, item in _read_batch(Path(args.batch)):
+        if isinstance(item, Exception):
+            failures += 1
+            _print_json({"id": None, "error": f"line {line_no}: {item}"})
+            continue
+        try:
+            reply = answerer.ask(item["question"], org=item.get("org") or args.org)
+            _print_json({"id": item.get("id"), **reply.model_dump(mode="json")})
+        except (ValueError, KeyError) as exc:
+            failures += 1
+            _print_json({"id": item.get("id"), "error": f"line {line_no}: {exc}"})
+    return EXIT_PARTIAL if failures else EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    app = create_app(_settings(args))
+    print(
+        f"CertGuide API: http://{args.host}:{args.port}  (docs: http://{args.host}:{args.port}/docs)",
+        flush=True,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
 
 
@@ -216,9 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
         prog="certguide", description="认证助手 CertGuide — XK licence and ISO 9001 guidance."
     )
     parser.add_argument(
-        "--data-dir", default=os.environ.get("CERTGUIDE_DATA_DIR"),
+        "--data-dir",
+        default=os.environ.get("CERTGUIDE_DATA_DIR"),
         help="index folder (env CERTGUIDE_DATA_DIR, default ./data)",
-    )  # fmt: skip
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     ingest = sub.add_parser("ingest", help="add or update files/folders in the index")
@@ -244,6 +325,20 @@ def build_parser() -> argparse.ArgumentParser:
     docs.add_argument("--json", action="store_true")
     _add_filters(docs)
     docs.set_defaults(func=cmd_documents)
+
+    ask = sub.add_parser("ask", help="answer a question from the sources, with citations")
+    ask.add_argument("question", nargs="*")
+    ask.add_argument("--json", action="store_true")
+    ask.add_argument("--org", help="answer from this org's documents plus public ones")
+    ask.add_argument("--conversation", help="continue a conversation (follow-ups)")
+    ask.add_argument("--batch", help="JSON lines file of {id, question[, org]} ('-' = stdin)")
+    ask.set_defaults(func=cmd_ask)
+
+    serve = sub.add_parser("serve", help="start the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
 
     stats = sub.add_parser("stats", help="index size and configuration")
     stats.add_argument("--json", action="store_true")

@@ -5,8 +5,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-           "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 CN_NUMERAL = "零〇一二两三四五六七八九十百千"
 
@@ -83,8 +95,11 @@ def find_refs(question: str) -> QueryRefs:
     procedures = [(m.group(1), m.group(2) or "") for m in PROCEDURE_RE.finditer(question)]
     without_codes = PROCEDURE_RE.sub(" ", question)
     clauses = [m.group(1) for m in CLAUSE_RE.finditer(without_codes) if _looks_like_clause(m)]
-    return QueryRefs(tuple(dict.fromkeys(articles)), tuple(dict.fromkeys(clauses)),
-                     tuple(dict.fromkeys(procedures)))  # fmt: skip
+    return QueryRefs(
+        tuple(dict.fromkeys(articles)),
+        tuple(dict.fromkeys(clauses)),
+        tuple(dict.fromkeys(procedures)),
+    )
 
 
 def _looks_like_clause(match: re.Match[str]) -> bool:
@@ -92,6 +107,6 @@ def _looks_like_clause(match: re.Match[str]) -> bool:
     value = match.group(1)
     if "." in value:
         after = match.string[match.end() : match.end() + 1]
-        return after not in "个天年月日次小分元倍万"
+        return not after or after not in "个天年月日次小分元倍万"
     before = match.string[max(0, match.start() - 3) : match.start()]
     return any(marker in before for marker in ("条款", "章", "ISO", "款"))

@@ -48,6 +48,17 @@ class Settings(BaseSettings):
         default=2.0, description="How often to check the store for writes by other processes."
     )
 
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL for conversations etc.; empty = SQLite in data_dir"
+    )
+    answer_hits: int = Field(default=8, description="Passages considered for an answer")
+
+    llm_base_url: str = Field(default="", description="OpenAI-compatible endpoint; empty = no LLM")
+    llm_model: str = "local"
+    llm_api_key: str = "not-needed"
+    llm_timeout_seconds: float = 60.0
+    llm_max_tokens: int = 256
+
     @property
     def embedding_model_path(self) -> str:
         return self.embedding_model or str(self.models_dir / "multilingual-e5-small")

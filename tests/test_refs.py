@@ -34,3 +34,8 @@ def test_numbers_are_not_clauses() -> None:
     assert not find_refs("有效期5年，提前6个月申请")
     assert find_refs("ISO 9001 条款 9 讲什么").clauses == ("9",)
     assert not find_refs("4.5天内完成").clauses
+
+
+def test_clause_at_the_end_of_the_question() -> None:
+    assert find_refs("7.1.5").clauses == ("7.1.5",)
+    assert find_refs("条款8.5.2").clauses == ("8.5.2",)

@@ -127,9 +127,15 @@ def read_q4_file(path: Path) -> tuple[E5Header, dict[str, np.ndarray]]:
     if block != Q4_BLOCK:
         raise ModelBuildError(f"{path}: unexpected quantization block {block}")
     header = E5Header(
-        int(hidden), int(layers), int(heads), int(ffn), int(vocab), int(max_pos),
-        int(type_vocab), float(eps),
-    )  # fmt: skip
+        int(hidden),
+        int(layers),
+        int(heads),
+        int(ffn),
+        int(vocab),
+        int(max_pos),
+        int(type_vocab),
+        float(eps),
+    )
 
     # Tokenizer block: we use tokenizer.json instead, so only skip over it.
     (n_pieces,) = reader.take("<i")
@@ -254,9 +260,14 @@ def build_model(out_dir: Path, force: bool = False) -> Path:
     _write_json(staging / "config.json", _bert_config(header))
     shutil.copyfile(tokenizer, staging / "tokenizer.json")
     special = {
-        "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "sep_token": "</s>",
-        "cls_token": "<s>", "pad_token": "<pad>", "mask_token": "<mask>",
-    }  # fmt: skip
+        "bos_token": "<s>",
+        "eos_token": "</s>",
+        "unk_token": "<unk>",
+        "sep_token": "</s>",
+        "cls_token": "<s>",
+        "pad_token": "<pad>",
+        "mask_token": "<mask>",
+    }
     _write_json(staging / "special_tokens_map.json", special)
     _write_json(
         staging / "tokenizer_config.json",

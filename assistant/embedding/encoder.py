@@ -50,7 +50,10 @@ class Encoder:
 
     def _load(self) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.set_verbosity_error()  # load reports and progress bars are noise
+        transformers_logging.disable_progress_bar()
         name = self.settings.embedding_model_path
         if not self.settings.embedding_model and not os.path.isdir(name):
             raise EmbeddingModelError(

@@ -130,8 +130,11 @@ def split_front_matter(text: str, path: Path | str) -> tuple[dict[str, Any], str
 def file_to_text(path: Path, max_bytes: int) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type {suffix or '(none)'}; "
-                          f"supported: {', '.join(SUPPORTED_SUFFIXES)}")  # fmt: skip
+        raise IngestError(
+            path,
+            f"unsupported file type {suffix or '(none)'}; "
+            f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+        )
     try:
         size = path.stat().st_size
     except OSError as exc:

@@ -49,6 +49,7 @@ class BM25Index:
         self.matrix: sparse.csc_matrix = sparse.csc_matrix((0, 0), dtype=np.float32)
         self.idf: np.ndarray = np.zeros(0, dtype=np.float32)
         self.fields: dict[str, np.ndarray] = {}
+        self.codes: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -94,6 +95,7 @@ class BM25Index:
         )
         for name in filter_fields:
             index.fields[name] = np.asarray([str(m.get(name, "")) for m in metadatas], dtype=object)
+        index.codes = frozenset(str(m.get("code")) for m in metadatas if m.get("code"))
         return index
 
     def mask(self, conditions: Mapping[str, Sequence[str]]) -> np.ndarray | None:
@@ -116,7 +118,11 @@ class BM25Index:
         cols = sorted({self.vocabulary[t] for t in tokenize(query) if t in self.vocabulary})
         if not cols:
             return []
-        scores = np.asarray(self.matrix[:, cols].sum(axis=1)).ravel()
+        matrix = self.matrix
+        spans = [(matrix.indptr[c], matrix.indptr[c + 1]) for c in cols]
+        rows = np.concatenate([matrix.indices[a:b] for a, b in spans])
+        weights = np.concatenate([matrix.data[a:b] for a, b in spans])
+        scores = np.bincount(rows, weights=weights, minlength=len(self.ids))
         keep = self.mask(conditions or {})
         if keep is not None:
             scores = np.where(keep, scores, 0.0)

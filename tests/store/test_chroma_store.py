@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from assistant.embedding.encoder import Encoder
@@ -18,40 +12,16 @@ from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.hybrid import Mode
 from assistant.store.chroma_store import SearchFilter
 from tests.conftest import CORPUS_DIR, make_settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.server import free_port, running, venv_tool
 
 
 @pytest.fixture()
 def chroma_server(tmp_path: Path) -> Iterator[int]:
-    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
-    assert chroma, "the chroma CLI ships with chromadb"
-    port = _free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    process = subprocess.Popen(
-        [chroma, "run", "--path", str(tmp_path / "server"), "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("chroma server did not start: " + (tmp_path / "chroma.log").read_text())
+    port = free_port()
+    command = [venv_tool("chroma"), "run", "--path", str(tmp_path / "server"),
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    with running(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp_path / "chroma.log"):
         yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_filters_become_a_where_clause() -> None:

@@ -1,0 +1,115 @@
+"""The default generator: an answer composed of the evidence's own sentences, each cited.
+
+It needs no LLM, cannot invent a fact, and leads with the sentence that best answers the
+question's shape (a duration for 多久, a department for 谁, a penalty for 会怎样 …).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.text import (
+    Shape,
+    answers_shape,
+    content_terms,
+    coverage,
+    needs_specific_evidence,
+    split_sentences,
+)
+from assistant.retrieval.lexical import tokenize
+from assistant.schema import Hit
+
+EVIDENCE_HITS = 8
+_RANK_WEIGHTS = (1.0, 0.85, 0.75, 0.65, 0.6, 0.55, 0.5, 0.45)
+_LIST_LINE_RE = re.compile(
+    r"^\s*(?:\d+[.、)）]|[（(][一二三四五六七八九十\d]+[）)]|[-*•]|第[一二三四五六七八九十]+步)"
+)
+
+
+@dataclass
+class Picked:
+    text: str
+    hit_index: int
+    score: float
+
+
+@dataclass
+class Draft:
+    sentences: list[Picked] = field(default_factory=list)
+    shape_ok: bool = True
+    best_overlap: float = 0.0
+
+
+def _near_duplicate(a: str, b: str) -> bool:
+    ta, tb = set(tokenize(a)), set(tokenize(b))
+    if not ta or not tb:
+        return False
+    return len(ta & tb) / min(len(ta), len(tb)) > 0.7
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def __init__(self, max_sentences: int = 3) -> None:
+        self.max_sentences = max_sentences
+
+    def compose(self, question: str, hits: list[Hit], shape: Shape) -> Draft:
+        terms = content_terms(question)
+        scored: list[Picked] = []
+        for index, hit in enumerate(hits[:EVIDENCE_HITS]):
+            weight = _RANK_WEIGHTS[min(index, len(_RANK_WEIGHTS) - 1)]
+            for sentence in split_sentences(hit.text):
+                overlap = coverage(terms, sentence)
+                fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)
+                score = 0.5 * weight + overlap + (0.3 if fits else 0.0)
+                scored.append(Picked(sentence, index, score))
+        if not scored:
+            return Draft(shape_ok=False)
+        scored.sort(key=lambda p: p.score, reverse=True)
+        candidates = scored
+        if needs_specific_evidence(shape):
+            candidates = [p for p in scored if answers_shape(p.text, shape)]
+            if not candidates:
+                return Draft(
+                    sentences=[scored[0]],
+                    shape_ok=False,
+                    best_overlap=coverage(terms, scored[0].text),
+                )
+        best = candidates[0]
+        draft = Draft(sentences=[best], best_overlap=coverage(terms, best.text))
+        if shape is Shape.steps:
+            draft.sentences = self._steps(best, hits) or draft.sentences
+            return draft
+        limit = self.max_sentences + (1 if shape is Shape.difference else 0)
+        for picked in scored:
+            if len(draft.sentences) >= limit:
+                break
+            if picked.score < 0.75 * best.score or coverage(terms, picked.text) == 0:
+                continue
+            if any(_near_duplicate(picked.text, p.text) for p in draft.sentences):
+                continue
+            draft.sentences.append(picked)
+        if shape is Shape.difference:
+            self._ensure_two_sources(draft, scored)
+        return draft
+
+    @staticmethod
+    def _steps(best: Picked, hits: list[Hit]) -> list[Picked]:
+        """For 流程/步骤 questions, the enumerated lines of the best passage, in order."""
+        lines = [line.strip() for line in hits[best.hit_index].text.split("\n")]
+        items = [line for line in lines if _LIST_LINE_RE.match(line)]
+        if len(items) < 2:
+            return []
+        intro = [line for line in lines if line and not _LIST_LINE_RE.match(line)][:1]
+        return [Picked(text, best.hit_index, best.score) for text in intro + items[:8]]
+
+    @staticmethod
+    def _ensure_two_sources(draft: Draft, scored: list[Picked]) -> None:
+        used = {p.hit_index for p in draft.sentences}
+        if len(used) > 1:
+            return
+        for picked in scored:
+            if picked.hit_index not in used:
+                draft.sentences.append(picked)
+                return

@@ -1,0 +1,102 @@
+"""Optional LLM generator: any OpenAI-compatible chat endpoint, through LangChain.
+
+The model only sees a few numbered passages and must mark every sentence with [n]. Its
+answer is then checked sentence by sentence against the passages it cites; unsupported
+sentences are dropped, and if too little survives the caller falls back to the extractive
+answer. Small local models invent articles and botch arithmetic, so the check is the point.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.answer.text import support
+from assistant.schema import Hit
+from assistant.settings import Settings
+
+PROMPT_PASSAGES = 3
+PASSAGE_CHARS = 280
+MIN_KEPT_SHARE = 0.5
+_MARKER_RE = re.compile(r"\[(\d+)\]")
+_SENTENCE_RE = re.compile(r"[^。！？\n]+[。！？]?")
+NO_ANSWER = "资料中没有相关信息"
+
+SYSTEM_PROMPT = (
+    "你是认证助手，回答中国制造企业关于工业产品生产许可证和ISO 9001认证的问题。"
+    "请根据用户消息中编号的资料直接回答问题，先给出结论（如期限、数量、负责人）。"
+    "只使用资料中的内容，不要编造条款号或数字。用简体中文回答，不超过三句话，"
+    "每句话末尾用[编号]标明依据的资料，例如[1]。"
+    f"只有当所有资料都与问题无关时，才回答：{NO_ANSWER}。"
+)
+
+
+class LLMUnavailable(RuntimeError):
+    pass
+
+
+@dataclass
+class CheckedAnswer:
+    sentences: list[tuple[str, list[int]]] = field(default_factory=list)  # text, passage idx
+    dropped: int = 0
+    declined: bool = False
+
+    @property
+    def acceptable(self) -> bool:
+        total = len(self.sentences) + self.dropped
+        return bool(self.sentences) and len(self.sentences) / total >= MIN_KEPT_SHARE
+
+
+def build_messages(question: str, hits: list[Hit]) -> list[tuple[str, str]]:
+    passages = "\n".join(
+        f"[{n}]《{hit.title}》{hit.ref}：{hit.text[:PASSAGE_CHARS]}"
+        for n, hit in enumerate(hits[:PROMPT_PASSAGES], 1)
+    )
+    return [("system", SYSTEM_PROMPT), ("human", f"资料：\n{passages}\n\n问题：{question}")]
+
+
+def check_answer(text: str, hits: list[Hit]) -> CheckedAnswer:
+    """Keep only sentences whose cited passage supports them (terms and exact numbers)."""
+    passages = hits[:PROMPT_PASSAGES]
+    checked = CheckedAnswer(declined=NO_ANSWER in text)
+    if checked.declined:
+        return checked
+    for raw in _SENTENCE_RE.findall(text):
+        markers = [int(n) - 1 for n in _MARKER_RE.findall(raw)]
+        sentence = _MARKER_RE.sub("", raw).strip().rstrip("。！？").strip()
+        if len(sentence) < 4:
+            continue
+        cited = [i for i in markers if 0 <= i < len(passages)]
+        candidates = cited or list(range(len(passages)))
+        supporting = [i for i in candidates if support(sentence, passages[i].text).supported]
+        if supporting:
+            checked.sentences.append((sentence, supporting[:1] if not cited else supporting))
+        else:
+            checked.dropped += 1
+    return checked
+
+
+class LLMGenerator:
+    name = "llm"
+
+    def __init__(self, settings: Settings) -> None:
+        from langchain_openai import ChatOpenAI
+
+        self.model_name = settings.llm_model
+        self.chat = ChatOpenAI(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model,
+            api_key=settings.llm_api_key,  # type: ignore[arg-type]
+            timeout=settings.llm_timeout_seconds,
+            max_retries=0,
+            temperature=0.0,
+            max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
+        )
+
+    def generate(self, question: str, hits: list[Hit]) -> CheckedAnswer:
+        try:
+            message = self.chat.invoke(build_messages(question, hits))
+        except Exception as exc:  # openai/httpx raise many kinds; all mean "no answer"
+            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        content = message.content if isinstance(message.content, str) else str(message.content)
+        return check_answer(content, hits)

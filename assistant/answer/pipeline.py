@@ -1,0 +1,200 @@
+"""Answering: rewrite follow-up -> retrieve -> select evidence -> generate -> check -> reply."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from assistant.answer.extractive import Draft, ExtractiveGenerator
+from assistant.answer.llm import LLMGenerator, LLMUnavailable
+from assistant.answer.refusal import RefusalPolicy, Verdict
+from assistant.answer.rewrite import rewrite_follow_up
+from assistant.answer.schema import Citation, Reply
+from assistant.answer.text import question_shape
+from assistant.conversations import ConversationNotFound, ConversationStore
+from assistant.knowledge import KnowledgeBase
+from assistant.refs import find_refs
+from assistant.retrieval.glossary import expand_query
+from assistant.schema import DEFAULT_ORG, Hit
+from assistant.store.chroma_store import SearchFilter
+
+_TRAILING_PUNCT_RE = re.compile(r"[。；;，,！!？?]+$")
+CLOSEST_SOURCES = 3
+
+
+@dataclass
+class Assessment:
+    hits: list[Hit]
+    draft: Draft
+    verdict: Verdict
+
+
+@contextmanager
+def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = round((time.perf_counter() - start) * 1000, 2)
+
+
+def _citation(n: int, hit: Hit) -> Citation:
+    return Citation(
+        n=n,
+        doc_id=hit.doc_id,
+        title=hit.title,
+        kind=hit.kind,
+        org=hit.org,
+        ref=hit.ref,
+        text=hit.text,
+        score=hit.score,
+        source=hit.source,
+    )
+
+
+def render(sentences: list[tuple[str, list[int]]], hits: list[Hit]) -> tuple[str, list[Citation]]:
+    """Sentences (text, indexes of the hits that support it) with [n] markers; citations
+    numbered by first use."""
+    numbers: dict[int, int] = {}
+    parts: list[str] = []
+    for text, hit_indexes in sentences:
+        markers = "".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in hit_indexes)
+        parts.append(f"{_TRAILING_PUNCT_RE.sub('', text)}{markers}。")
+    citations = [_citation(n, hits[index]) for index, n in numbers.items()]
+    return "".join(parts), sorted(citations, key=lambda c: c.n)
+
+
+def search_filter(org: str | None, filters: SearchFilter | None) -> SearchFilter:
+    """An org sees its own documents plus the public ones."""
+    base = filters or SearchFilter()
+    if org is None:
+        return base
+    orgs = [org] if org == DEFAULT_ORG else [org, DEFAULT_ORG]
+    if base.orgs:
+        orgs = [o for o in base.orgs if o in orgs]
+        if not orgs:
+            orgs = ["\x00none"]  # asked only for orgs outside its scope: nothing
+    return SearchFilter(kinds=base.kinds, orgs=orgs, doc_ids=base.doc_ids)
+
+
+class Answerer:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        conversations: ConversationStore,
+        policy: RefusalPolicy | None = None,
+        llm: LLMGenerator | None = None,
+    ) -> None:
+        self.kb = kb
+        self.conversations = conversations
+        self.policy = policy or RefusalPolicy()
+        self.extractive = ExtractiveGenerator()
+        self.llm = llm
+
+    def ask(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        org: str | None = None,
+        filters: SearchFilter | None = None,
+        history: list[str] | None = None,
+    ) -> Reply:
+        """``history`` (earlier rewritten questions) overrides the stored conversation's."""
+        question = question.strip()
+        if not question:
+            raise ValueError("question is empty")
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        if conversation_id is None:
+            conversation_id = self.conversations.create(org=org)
+        elif not self.conversations.exists(conversation_id):
+            raise ConversationNotFound(conversation_id)
+        elif history is None:
+            history = self.conversations.history(conversation_id)
+        history = history or []
+
+        with _timed(timings, "rewrite"):
+            rewritten = rewrite_follow_up(question, history)
+        assessment = self.assess(rewritten, org, filters, timings)
+        reply = self._reply(assessment, conversation_id, rewritten)
+        if self.llm is not None and not reply.refused:
+            with _timed(timings, "llm"):
+                self._llm_answer(rewritten, assessment.hits, reply)
+        timings["total"] = round((time.perf_counter() - start) * 1000, 2)
+        reply.timings_ms = timings
+        reply.turn = self.conversations.add_turn(conversation_id, question, reply)
+        return reply
+
+    def assess(
+        self,
+        question: str,
+        org: str | None = None,
+        filters: SearchFilter | None = None,
+        timings: dict[str, float] | None = None,
+    ) -> Assessment:
+        """Retrieve, draft and judge a stand-alone question (no conversation state)."""
+        timings = {} if timings is None else timings
+        with _timed(timings, "retrieve"):
+            hits = self.kb.search(
+                question, k=self.kb.settings.answer_hits, filters=search_filter(org, filters)
+            )
+        with _timed(timings, "generate"):
+            shape = question_shape(question)
+            expanded = expand_query(question)  # 管评 -> 管理评审: match the sources' terms
+            draft = self.extractive.compose(expanded, hits, shape)
+            lexical = self.kb.retriever.lexical.get()
+            verdict = self.policy.judge(
+                question,
+                expanded,
+                hits,
+                draft,
+                shape,
+                vocabulary=lexical.vocabulary,
+                known_codes=lexical.codes,
+                ref_named=bool(find_refs(question)),
+            )
+        return Assessment(hits, draft, verdict)
+
+    @staticmethod
+    def _reply(assessment: Assessment, conversation_id: str, rewritten: str) -> Reply:
+        verdict, draft, hits = assessment.verdict, assessment.draft, assessment.hits
+        if verdict.refuse:
+            closest = [_citation(n, hit) for n, hit in enumerate(hits[:CLOSEST_SOURCES], 1)]
+            reading = "；".join(f"[{c.n}]《{c.title}》{c.ref}" for c in closest)
+            message = verdict.message + (f"\n可参考最接近的资料：{reading}" if closest else "")
+            return Reply(
+                answer=message,
+                citations=closest,
+                refused=True,
+                conversation_id=conversation_id,
+                rewritten_question=rewritten,
+                warnings=[f"refused: {verdict.reason}"],
+            )
+        answer, citations = render([(p.text, [p.hit_index]) for p in draft.sentences], hits)
+        return Reply(
+            answer=answer,
+            citations=citations,
+            refused=False,
+            conversation_id=conversation_id,
+            rewritten_question=rewritten,
+        )
+
+    def _llm_answer(self, question: str, hits: list[Hit], reply: Reply) -> None:
+        """Replace the extractive answer by the checked LLM answer, when it holds up."""
+        assert self.llm is not None
+        try:
+            checked = self.llm.generate(question, hits)
+        except LLMUnavailable as exc:
+            reply.warnings.append(f"llm unavailable, extractive answer used: {exc}")
+            return
+        if not checked.acceptable:
+            why = "declined" if checked.declined else f"{checked.dropped} unsupported sentences"
+            reply.warnings.append(f"llm answer rejected by the grounding check ({why})")
+            return
+        if checked.dropped:
+            reply.warnings.append(f"{checked.dropped} unsupported llm sentences removed")
+        reply.answer, reply.citations = render(checked.sentences, hits)
+        reply.generator = self.llm.name

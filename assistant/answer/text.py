@@ -1,0 +1,182 @@
+"""Chinese text helpers for answering: sentences, question shapes, content terms, support.
+
+No model calls here: everything is lexical and fast, so composing an answer adds
+milliseconds, not another embedding pass, on top of retrieval.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assistant.retrieval.lexical import tokenize
+
+_SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
+_FUNCTION_CHARS = set(
+    "的了吗呢吧啊呀是要有在和与及或么什怎哪谁几多少请问下我们咱你他她它这那个些吧嘛就都也还"
+    "能会可该应得把被给对让从到于以为之其此么样啥咋"
+)
+NUMBER_RE = re.compile(
+    r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万半]+(?=[个年月日天周小时工作次级批名项倍%％元])"
+)
+_TIME_RE = re.compile(
+    r"(?<![A-Za-z0-9.\-])(\d+(?:\.\d+)?|[一二两三四五六七八九十半]+)个?(?:年|月|日|天|小时|工作日|周|星期)"
+    r"|每年|每半年|每季度|每月|每周|当天|立即|届满前"
+)
+_FREQUENCY_RE = re.compile(
+    r"每(?:隔)?(?:\d+|[一二两三四五六七八九十半])?个?(?:年|月|季度|周|天|日|批|班)|每半年|至少.{0,12}一次"
+    r"|一年一次|(?:\d+|[一二两三四五六七八九十])个?月(?:一次|内至少)|定期"
+)
+_MONEY_RE = re.compile(r"元|倍|%|％|罚款")
+_RESPONSIBLE_RE = re.compile(r"部|总经理|负责|主持|主管部门|机构|人员|批准|签发|厂长|小组")
+_CONSEQUENCE_RE = re.compile(r"罚|责令|吊销|撤销|没收|追究|停止|注销|不得|处以|警告|召回|作废|重新")
+_COUNT_RE = re.compile(r"\d|[一二两三四五六七八九十]")
+
+
+class Shape(StrEnum):
+    frequency = "frequency"
+    duration = "duration"
+    quantity = "quantity"
+    money = "money"
+    steps = "steps"
+    difference = "difference"
+    responsible = "responsible"
+    consequence = "consequence"
+    yes_no = "yes_no"
+    definition = "definition"
+    other = "other"
+
+
+_SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
+    (
+        Shape.frequency,
+        re.compile(
+            r"多久一次|多长时间一次|多久做一次|多久.{0,4}一次|多久一轮|频次|频率|多频繁|每隔多|一年几次|几年一次"
+        ),
+    ),
+    (
+        Shape.money,
+        re.compile(
+            r"多少钱|(?:费用|收费|罚款)(?:标准|是|要|大概|一般)?多少|罚多少|花多少|报价|价格|价钱"
+            r"|便宜|贵不贵"
+        ),
+    ),
+    (
+        Shape.duration,
+        re.compile(
+            r"多久|多长时间|几年|几个月|几天|多少天|多少年|期限|有效期|时限|什么时候|何时|提前多|"
+            r"周期|频次|多频繁|每隔|几月份|哪个月|最晚|最迟|截止"
+        ),
+    ),
+    (Shape.difference, re.compile(r"区别|不同|差异|对比|比较|异同|有啥不一样|有什么不一样")),
+    (
+        Shape.steps,
+        re.compile(r"步骤|流程|怎么办理|如何办理|如何申请|怎么申请|环节|哪几步|几步|怎么走"),
+    ),
+    (Shape.responsible, re.compile(r"谁|哪个部门|由谁|哪个机构|哪个单位|谁来")),
+    (
+        Shape.consequence,
+        re.compile(r"会怎样|会怎么样|后果|处罚|罚|吊销|会被|怎么处理|咋处理|怎么办"),
+    ),
+    (Shape.quantity, re.compile(r"多少|几个|几项|几次|几级|几名|几类|几批|几条|几分")),
+    (Shape.definition, re.compile(r"什么是|是什么|指什么|含义|啥意思|什么意思")),
+    (
+        Shape.yes_no,
+        re.compile(r"吗[？?]?$|是否|能不能|可不可以|要不要|需不需要|必须.*吗|算不算|行不行"),
+    ),
+)
+
+# What a sentence must contain to answer a question of that shape.
+_SHAPE_EVIDENCE: dict[Shape, re.Pattern[str]] = {
+    Shape.frequency: _FREQUENCY_RE,
+    Shape.duration: _TIME_RE,
+    Shape.money: _MONEY_RE,
+    Shape.quantity: _COUNT_RE,
+    Shape.responsible: _RESPONSIBLE_RE,
+    Shape.consequence: _CONSEQUENCE_RE,
+}
+
+
+def question_shape(question: str) -> Shape:
+    for shape, pattern in _SHAPE_PATTERNS:
+        if pattern.search(question):
+            return shape
+    return Shape.other
+
+
+def answers_shape(sentence: str, shape: Shape) -> bool:
+    pattern = _SHAPE_EVIDENCE.get(shape)
+    return True if pattern is None else bool(pattern.search(sentence))
+
+
+def needs_specific_evidence(shape: Shape) -> bool:
+    return shape in _SHAPE_EVIDENCE
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items; headings and bullets stripped of their markers."""
+    parts: list[str] = []
+    for raw in _SENTENCE_END_RE.split(text):
+        sentence = re.sub(r"^\s*(?:[-*•]|#+)\s*", "", raw or "").strip()
+        if len(sentence) >= 4:
+            parts.append(sentence)
+    return parts
+
+
+_QUESTION_WORDS_RE = re.compile(
+    r"多久|多长时间|多长|多少|几[个次年月天项级名类批条分步]?|谁|什么|怎么样?|怎样|如何|哪些|哪个|哪"
+    r"|是否|吗|呢|吧|啥|咋|能不能|可不可以|要不要|需不需要|有没有|一般|具体|请问|一下|一次"
+)
+
+
+def content_terms(text: str) -> set[str]:
+    """Bigrams and codes that carry meaning; question words split the text, so no bigram
+    spans 「多久」 or 「谁」."""
+    terms = set()
+    for token in tokenize(_QUESTION_WORDS_RE.sub(" ", text)):
+        if len(token) == 1 or all(ch in _FUNCTION_CHARS for ch in token):
+            continue
+        terms.add(token)
+    return terms
+
+
+def coverage(question_terms: set[str], text: str) -> float:
+    if not question_terms:
+        return 0.0
+    return len(question_terms & set(tokenize(text))) / len(question_terms)
+
+
+_CODE_RE = re.compile(r"[A-Za-z]{2,}[A-Za-z0-9-]*|\d{3,}")
+
+
+def named_codes(text: str) -> set[str]:
+    """Standard numbers and scheme names (ISO, 14001, IATF, CCC): they must be in the sources."""
+    return {m.group(0).upper() for m in _CODE_RE.finditer(text)}
+
+
+def numbers(text: str) -> set[str]:
+    return {m.group(0) for m in NUMBER_RE.finditer(text)}
+
+
+@dataclass(frozen=True)
+class Support:
+    score: float
+    numbers_ok: bool
+
+    @property
+    def supported(self) -> bool:
+        return self.numbers_ok and self.score >= SUPPORT_THRESHOLD
+
+
+SUPPORT_THRESHOLD = 0.5
+
+
+def support(sentence: str, passage: str) -> Support:
+    """How well a passage supports a sentence: share of the sentence's bigrams found in the
+    passage, and every number in the sentence must appear in the passage exactly."""
+    terms = content_terms(sentence)
+    score = coverage(terms, passage) if terms else 0.0
+    sentence_numbers = numbers(sentence)
+    passage_numbers = numbers(passage)
+    return Support(score, sentence_numbers <= passage_numbers)

@@ -1,0 +1,94 @@
+"""Documents: list, get (with chunks), upload (ingest), delete."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, UploadFile
+
+from assistant.api.deps import KnowledgeDep, ServicesDep
+from assistant.api.errors import APIError
+from assistant.api.schemas import ChunkOut, DeleteReply, DocumentDetail, DocumentList, IngestReply
+from assistant.ingest.convert import ORG_RE, SUPPORTED_SUFFIXES
+from assistant.schema import Kind
+from assistant.store.chroma_store import SearchFilter
+
+router = APIRouter(prefix="/v1/documents", tags=["documents"])
+_UNSAFE_NAME_RE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+_COPY_CHUNK = 1024 * 1024
+
+
+@router.get("")
+def list_documents(
+    kb: KnowledgeDep, kind: Kind | None = None, org: str | None = None
+) -> DocumentList:
+    filters = SearchFilter(kinds=[kind] if kind else [], orgs=[org] if org else [])
+    return DocumentList(documents=kb.documents(filters))
+
+
+@router.get("/{doc_id}")
+def get_document(doc_id: str, kb: KnowledgeDep) -> DocumentDetail:
+    found = kb.document(doc_id)
+    if found is None:
+        raise APIError(404, "not_found", f"unknown document {doc_id!r}")
+    record, chunks = found
+    return DocumentDetail(
+        document=record,
+        chunks=[
+            ChunkOut(
+                chunk_id=c.chunk_id, ref=c.ref, section=c.section, text=c.text, position=c.position
+            )
+            for c in chunks
+        ],
+    )
+
+
+@router.post("", status_code=201)
+def upload_document(
+    services: ServicesDep,
+    file: Annotated[UploadFile, File(description="md, txt, docx, pdf or html")],
+    kind: Annotated[Kind | None, Form()] = None,
+    org: Annotated[str | None, Form()] = None,
+    title: Annotated[str | None, Form(max_length=200)] = None,
+) -> IngestReply:
+    name = Path(file.filename or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise APIError(
+            415,
+            "unsupported_media_type",
+            f"unsupported file type {suffix or '(none)'}; "
+            f"supported: {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+    if org is not None and not ORG_RE.match(org):
+        raise APIError(422, "invalid_request", f"invalid org {org!r}")
+    limit = services.settings.max_file_bytes
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / (_UNSAFE_NAME_RE.sub("_", Path(name).stem).strip("._") + suffix)
+        size = 0
+        with path.open("wb") as out:
+            while block := file.file.read(_COPY_CHUNK):
+                size += len(block)
+                if size > limit:
+                    raise APIError(413, "too_large", f"file larger than {limit} bytes")
+                out.write(block)
+        with services.write_lock:
+            report = services.kb.ingest([path], kind=kind, org=org, title=title, progress=False)
+    result = report.results[0]
+    if result.status == "failed":
+        raise APIError(400, "bad_file", f"{name}: {result.error}")
+    record = services.kb.store.get_document(result.doc_id)
+    if record is None:  # deleted by another process in between
+        raise APIError(409, "conflict", f"document {result.doc_id!r} vanished during ingest")
+    return IngestReply(status=result.status, document=record)  # type: ignore[arg-type]
+
+
+@router.delete("/{doc_id}")
+def delete_document(doc_id: str, services: ServicesDep) -> DeleteReply:
+    with services.write_lock:
+        if not services.kb.delete(doc_id):
+            raise APIError(404, "not_found", f"unknown document {doc_id!r}")
+    return DeleteReply(deleted=doc_id)

@@ -1,0 +1,132 @@
+"""Typed requests and replies of the HTTP API."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.knowledge import MAX_QUESTION_CHARS
+from assistant.schema import DocumentRecord, Hit, Kind
+from assistant.store.chroma_store import SearchFilter
+
+
+class Filters(BaseModel):
+    kinds: list[Kind] = Field(default_factory=list)
+    orgs: list[str] = Field(default_factory=list)
+    doc_ids: list[str] = Field(default_factory=list)
+
+    def to_search_filter(self) -> SearchFilter:
+        return SearchFilter(kinds=self.kinds, orgs=self.orgs, doc_ids=self.doc_ids)
+
+
+Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="In Chinese")
+
+
+class AskRequest(BaseModel):
+    question: str = Question
+    conversation_id: str | None = Field(default=None, max_length=64)
+    org: str | None = Field(default=None, max_length=64)
+    filters: Filters | None = None
+
+
+class SearchRequest(BaseModel):
+    question: str = Question
+    k: int = Field(default=5, ge=1, le=50)
+    org: str | None = Field(default=None, max_length=64)
+    filters: Filters | None = None
+
+
+class SearchReply(BaseModel):
+    hits: list[Hit]
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentRecord]
+
+
+class ChunkOut(BaseModel):
+    chunk_id: str
+    ref: str
+    section: str
+    text: str
+    position: int
+
+
+class DocumentDetail(BaseModel):
+    document: DocumentRecord
+    chunks: list[ChunkOut]
+
+
+class IngestReply(BaseModel):
+    status: Literal["added", "updated", "unchanged"]
+    document: DocumentRecord
+
+
+class DeleteReply(BaseModel):
+    deleted: str
+
+
+class FeedbackRequest(BaseModel):
+    conversation_id: str = Field(max_length=64)
+    turn: int = Field(ge=0)
+    rating: Literal[-1, 1] = Field(description="1 = 👍, -1 = 👎")
+    comment: str = Field(default="", max_length=2000)
+
+
+class FeedbackReply(BaseModel):
+    id: int
+
+
+class TurnOut(BaseModel):
+    turn: int
+    question: str
+    rewritten_question: str
+    answer: str
+    refused: bool
+    citations: list[dict[str, Any]]
+    created_at: str
+
+
+class ConversationOut(BaseModel):
+    id: str
+    org: str | None
+    title: str
+    created_at: str
+    updated_at: str
+    turns: list[TurnOut] = Field(default_factory=list)
+
+
+class ConversationList(BaseModel):
+    conversations: list[ConversationOut]
+
+
+class ChatMessage(BaseModel):
+    role: Literal["system", "user", "assistant", "tool", "developer"]
+    content: str | list[dict[str, Any]] | None = None
+
+    def text(self) -> str:
+        if isinstance(self.content, str):
+            return self.content
+        if isinstance(self.content, list):
+            return "".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        return ""
+
+
+class ChatCompletionRequest(BaseModel):
+    model: str = "certguide"
+    messages: list[ChatMessage] = Field(min_length=1, max_length=100)
+    stream: bool = False
+    user: str | None = None
+    # accepted for client compatibility; the answer is composed from sources
+    temperature: float | None = None
+    max_tokens: int | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorReply(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,76 @@
+"""`make run`: start the local LLM (when CERTGUIDE_LLM=local) and the API; Ctrl-C stops all.
+
+    python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--llm-port 8081]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+
+from assistant.llm.local_model import prepare, server_command
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"process for {url} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2).is_success:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not become ready in {seconds:.0f}s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--llm-port", type=int, default=8081)
+    args = parser.parse_args(argv)
+    env = dict(os.environ)
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        if env.get("CERTGUIDE_LLM") == "local":
+            llm = subprocess.Popen(server_command(prepare(), args.host, args.llm_port))
+            processes.append(llm)
+            llm_url = f"http://{args.host}:{args.llm_port}/v1"
+            _wait_ready(f"{llm_url}/models", llm)
+            env["CERTGUIDE_LLM_BASE_URL"] = llm_url
+            print(f"local LLM      {llm_url}", flush=True)
+        api = subprocess.Popen(
+            [sys.executable, "-m", "assistant.cli", "serve", "--host", args.host,
+             "--port", str(args.api_port), "--log-level", "warning"],
+            env=env,
+        )  # fmt: skip
+        processes.append(api)
+        base = f"http://{args.host}:{args.api_port}"
+        _wait_ready(f"{base}/ready", api)
+        print(f"CertGuide API  {base}    docs {base}/docs    (Ctrl-C stops everything)", flush=True)
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.answer.text import (
+    Shape,
+    answers_shape,
+    content_terms,
+    question_shape,
+    split_sentences,
+    support,
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "shape"),
+    [
+        ("内审多久做一次", Shape.frequency),
+        ("生产许可证到期前多久申请换证", Shape.duration),
+        ("无证生产罚多少钱", Shape.money),
+        ("XK证和9001有什么区别", Shape.difference),
+        ("申请生产许可证的流程是什么", Shape.steps),
+        ("谁主持管理评审", Shape.responsible),
+        ("冒用许可证标志会怎样", Shape.consequence),
+        ("供应商分几级", Shape.quantity),
+        ("ISO 9001是强制的吗", Shape.yes_no),
+        ("质量方针", Shape.other),
+    ],
+)
+def test_question_shapes(question: str, shape: Shape) -> None:
+    assert question_shape(question) is shape
+
+
+def test_shape_evidence() -> None:
+    assert answers_shape("应当在有效期届满6个月前提出申请", Shape.duration)
+    assert not answers_shape("HR-QR-08 年度内部审核计划", Shape.duration)
+    assert answers_shape("至少每12个月进行一次内部审核", Shape.frequency)
+    assert answers_shape("由总经理主持", Shape.responsible)
+    assert answers_shape("任何内容", Shape.other)
+
+
+def test_content_terms_drop_question_words() -> None:
+    terms = content_terms("内审多久一次")
+    assert "内审" in terms and not any("久" in t for t in terms)
+    assert "主持" in content_terms("管评谁主持") and not any(
+        "谁" in t for t in content_terms("管评谁主持")
+    )
+
+
+def test_sentences_and_support() -> None:
+    assert split_sentences("第一句。第二句；\n- 第三项内容") == [
+        "第一句。",
+        "第二句；",
+        "第三项内容",
+    ]
+    passage = "企业应当在生产许可证有效期届满6个月前提出换证申请。"
+    assert support("换证申请要在有效期届满6个月前提出", passage).supported
+    wrong_number = support("换证申请要在有效期届满3个月前提出", passage)
+    assert not wrong_number.numbers_ok and not wrong_number.supported
+    assert not support("内部审核每年一次", passage).supported
