@@ -1,6 +1,6 @@
 """`make run`: start the local LLM (when CERTGUIDE_LLM=local) and the API; Ctrl-C stops all.
 
-    python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--llm-port 8081]
+python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--llm-port 8081]
 """
 
 from __future__ import annotations
@@ -17,18 +17,23 @@ import httpx
 from assistant.llm.local_model import prepare, server_command
 
 
-def _wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
+class ServerFailed(RuntimeError):
+    pass
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
+    """Poll ``url`` until it answers 2xx; fail early if ``process`` dies."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"process for {url} exited with {process.returncode}")
+            raise ServerFailed(f"process for {url} exited with {process.returncode}")
         try:
             if httpx.get(url, timeout=2).is_success:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.5)
-    raise SystemExit(f"{url} did not become ready in {seconds:.0f}s")
+    raise ServerFailed(f"{url} did not become ready in {seconds:.0f}s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             llm = subprocess.Popen(server_command(prepare(), args.host, args.llm_port))
             processes.append(llm)
             llm_url = f"http://{args.host}:{args.llm_port}/v1"
-            _wait_ready(f"{llm_url}/models", llm)
+            wait_ready(f"{llm_url}/models", llm)
             env["CERTGUIDE_LLM_BASE_URL"] = llm_url
             print(f"local LLM      {llm_url}", flush=True)
         api = subprocess.Popen(
@@ -54,13 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         )  # fmt: skip
         processes.append(api)
         base = f"http://{args.host}:{args.api_port}"
-        _wait_ready(f"{base}/ready", api)
+        wait_ready(f"{base}/ready", api)
         print(f"CertGuide API  {base}    docs {base}/docs    (Ctrl-C stops everything)", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         return 1
     except KeyboardInterrupt:
         return 0
+    except ServerFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     finally:
         for process in processes:
             if process.poll() is None:

@@ -7,12 +7,13 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from assistant.launch import ServerFailed, wait_ready
 
 
 def free_port() -> int:
@@ -42,18 +43,10 @@ def running(
             command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
         )
         try:
-            deadline = time.monotonic() + timeout
-            while True:
-                if process.poll() is not None:
-                    raise RuntimeError(f"{command[0]} exited early:\n{log.read_text()[-3000:]}")
-                try:
-                    if httpx.get(ready_url, timeout=2).is_success:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{ready_url} not ready:\n{log.read_text()[-3000:]}")
-                time.sleep(0.3)
+            try:
+                wait_ready(ready_url, process, timeout)
+            except ServerFailed as exc:
+                raise RuntimeError(f"{exc}:\n{log.read_text(errors='replace')[-3000:]}") from exc
             yield process
         finally:
             process.terminate()
@@ -61,3 +54,31 @@ def running(
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+@contextmanager
+def api_server(tmp: Path, uploads: list[Path]) -> Iterator[str]:
+    """A real `certguide serve` on a fresh data dir, with ``uploads`` ingested over HTTP."""
+    port = free_port()
+    command = [
+        venv_tool("certguide"),
+        "--data-dir",
+        str(tmp / "data"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    url = f"http://127.0.0.1:{port}"
+    with running(command, f"{url}/ready", tmp / "api.log"):
+        with httpx.Client(base_url=url, timeout=300) as client:
+            for path in uploads:
+                response = client.post(
+                    "/v1/documents", files={"file": (path.name, path.read_bytes())}
+                )
+                if response.status_code != 201:
+                    raise RuntimeError(f"upload of {path} failed: {response.text}")
+        yield url

@@ -30,8 +30,14 @@ def test_ingest_search_documents_stats(
     data_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     procedures = CORPUS_DIR / "procedures" / "huarui"
-    code, out, _ = _run(capsys, "--data-dir", data_dir, "ingest", str(procedures / "HR-QP-08.md"),
-                        str(procedures / "HR-QP-09.md"))  # fmt: skip
+    code, out, _ = _run(
+        capsys,
+        "--data-dir",
+        data_dir,
+        "ingest",
+        str(procedures / "HR-QP-08.md"),
+        str(procedures / "HR-QP-09.md"),
+    )
     assert code == 0 and "added 2" in out
 
     question = "接到顾客投诉后多长时间内要答复"
@@ -92,11 +98,67 @@ def test_console_script_end_to_end(data_dir: str) -> None:
     exe = shutil.which("certguide", path=str(Path(sys.executable).parent))
     assert exe, "certguide console script is installed by make setup"
     env = {**os.environ, "CERTGUIDE_DATA_DIR": data_dir}
-    subprocess.run([exe, "ingest", str(CORPUS_DIR / "procedures" / "huarui" / "HR-QP-11.md")],
-                   env=env, check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [exe, "ingest", str(CORPUS_DIR / "procedures" / "huarui" / "HR-QP-11.md")],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     result = subprocess.run(
         [exe, "search", "新员工上岗前要培训多少小时", "--json", "--k", "1"],
-        env=env, check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     hit = json.loads(result.stdout)["hits"][0]
     assert hit["doc_id"] == "HR-QP-11" and "16小时" in hit["text"]
+
+
+def test_ask_json_follow_up_and_batch(
+    data_dir: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    procedures = CORPUS_DIR / "procedures" / "huarui"
+    _run(
+        capsys,
+        "--data-dir",
+        data_dir,
+        "ingest",
+        str(procedures / "HR-QP-07.md"),
+        str(procedures / "HR-QP-03.md"),
+    )
+    code, out, _ = _run(
+        capsys, "--data-dir", data_dir, "ask", "C级供应商多长时间内要整改？", "--json"
+    )
+    reply = json.loads(out)
+    assert code == 0 and not reply["refused"] and "3个月" in reply["answer"]
+    assert reply["citations"][0]["doc_id"] == "HR-QP-07"
+
+    code, out, _ = _run(
+        capsys,
+        "--data-dir",
+        data_dir,
+        "ask",
+        "那谁负责评价？",
+        "--json",
+        "--conversation",
+        reply["conversation_id"],
+    )
+    assert "供应商" in json.loads(out)["rewritten_question"]
+
+    code, out, _ = _run(capsys, "--data-dir", data_dir, "ask", "内审员能审自己的部门吗")
+    assert code == 0 and "来源：" in out and "HR-QP-03" in out
+
+    code, _, err = _run(capsys, "--data-dir", data_dir, "ask", "x", "--conversation", "nope")
+    assert code == 1 and "unknown conversation" in err
+
+    batch = tmp_path / "ask.jsonl"
+    batch.write_text(
+        '{"id": "a", "question": "新供应商要试供几批？"}\n[1, 2]\n'
+        '{"id": "c", "question": "明天会下雨吗"}\n',
+        encoding="utf-8",
+    )
+    code, out, _ = _run(capsys, "--data-dir", data_dir, "ask", "--batch", str(batch))
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 3 and [line["id"] for line in lines] == ["a", None, "c"]
+    assert "3批" in lines[0]["answer"] and "error" in lines[1] and lines[2]["refused"] is True

@@ -14,6 +14,7 @@ from assistant.answer.text import (
     answers_shape,
     content_terms,
     coverage,
+    looks_like_list,
     needs_specific_evidence,
     split_sentences,
 )
@@ -62,7 +63,8 @@ class ExtractiveGenerator:
             for sentence in split_sentences(hit.text):
                 overlap = coverage(terms, sentence)
                 fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)
-                score = 0.5 * weight + overlap + (0.3 if fits else 0.0)
+                listed = shape is Shape.enumeration and looks_like_list(sentence)
+                score = 0.5 * weight + overlap + (0.3 if fits or listed else 0.0)
                 scored.append(Picked(sentence, index, score))
         if not scored:
             return Draft(shape_ok=False)

@@ -9,9 +9,10 @@ answer. Small local models invent articles and botch arithmetic, so the check is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from assistant.answer.text import support
+from assistant.answer.text import content_terms, support
 from assistant.schema import Hit
 from assistant.settings import Settings
 
@@ -29,6 +30,13 @@ SYSTEM_PROMPT = (
     "每句话末尾用[编号]标明依据的资料，例如[1]。"
     f"只有当所有资料都与问题无关时，才回答：{NO_ANSWER}。"
 )
+
+
+REWRITE_PROMPT = (
+    "把用户的追问改写成一个不依赖上下文、意思完整的中文问题。只输出改写后的问题，不要回答。"
+)
+MAX_REWRITE_CHARS = 120
+MIN_TOPIC_SHARE = 0.6  # of the terms the rules borrowed from earlier turns
 
 
 class LLMUnavailable(RuntimeError):
@@ -55,22 +63,32 @@ def build_messages(question: str, hits: list[Hit]) -> list[tuple[str, str]]:
     return [("system", SYSTEM_PROMPT), ("human", f"资料：\n{passages}\n\n问题：{question}")]
 
 
+def check_sentence(raw: str, passages: list[Hit]) -> tuple[str, list[int]] | None:
+    """The sentence without markers and the passages that support it, or None."""
+    markers = [int(n) - 1 for n in _MARKER_RE.findall(raw)]
+    sentence = _MARKER_RE.sub("", raw).strip().rstrip("。！？").strip()
+    cited = [i for i in markers if 0 <= i < len(passages)]
+    candidates = cited or list(range(len(passages)))
+    supporting = [i for i in candidates if support(sentence, passages[i].text).supported]
+    if not supporting:
+        return None
+    return sentence, supporting if cited else supporting[:1]
+
+
+def _is_sentence(raw: str) -> bool:
+    return len(_MARKER_RE.sub("", raw).strip().rstrip("。！？")) >= 4
+
+
 def check_answer(text: str, hits: list[Hit]) -> CheckedAnswer:
     """Keep only sentences whose cited passage supports them (terms and exact numbers)."""
     passages = hits[:PROMPT_PASSAGES]
     checked = CheckedAnswer(declined=NO_ANSWER in text)
     if checked.declined:
         return checked
-    for raw in _SENTENCE_RE.findall(text):
-        markers = [int(n) - 1 for n in _MARKER_RE.findall(raw)]
-        sentence = _MARKER_RE.sub("", raw).strip().rstrip("。！？").strip()
-        if len(sentence) < 4:
-            continue
-        cited = [i for i in markers if 0 <= i < len(passages)]
-        candidates = cited or list(range(len(passages)))
-        supporting = [i for i in candidates if support(sentence, passages[i].text).supported]
-        if supporting:
-            checked.sentences.append((sentence, supporting[:1] if not cited else supporting))
+    for raw in filter(_is_sentence, _SENTENCE_RE.findall(text)):
+        kept = check_sentence(raw, passages)
+        if kept:
+            checked.sentences.append(kept)
         else:
             checked.dropped += 1
     return checked
@@ -93,6 +111,23 @@ class LLMGenerator:
             max_tokens=settings.llm_max_tokens,  # type: ignore[call-arg]
         )
 
+    def rewrite(self, question: str, history: list[str], rule_based: str) -> str:
+        """A stand-alone version of a follow-up; the rule-based one unless the model's
+        version is short, plain and keeps the topic the rules found."""
+        earlier = "\n".join(f"- {h}" for h in history[-3:])
+        prompt = f"之前的问题：\n{earlier}\n追问：{question}\n改写后的问题："
+        try:
+            message = self.chat.invoke([("system", REWRITE_PROMPT), ("human", prompt)])
+        except Exception as exc:  # as in generate()
+            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        text = str(message.content).strip().splitlines()[0].strip() if message.content else ""
+        text = text.removeprefix("改写后的问题：").strip("“”\"' ")
+        topic = content_terms(rule_based) - content_terms(question)
+        keeps_topic = len(topic & content_terms(text)) >= MIN_TOPIC_SHARE * len(topic)
+        if 4 <= len(text) <= MAX_REWRITE_CHARS and "[" not in text and keeps_topic:
+            return text
+        return rule_based
+
     def generate(self, question: str, hits: list[Hit]) -> CheckedAnswer:
         try:
             message = self.chat.invoke(build_messages(question, hits))
@@ -100,3 +135,35 @@ class LLMGenerator:
             raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
         content = message.content if isinstance(message.content, str) else str(message.content)
         return check_answer(content, hits)
+
+    def stream_checked(
+        self, question: str, hits: list[Hit]
+    ) -> Iterator[tuple[str, list[int]] | None]:
+        """Checked sentences as the model finishes them; None for a dropped sentence."""
+        passages = hits[:PROMPT_PASSAGES]
+        buffer = ""
+        try:
+            for chunk in self.chat.stream(build_messages(question, hits)):
+                buffer += chunk.content if isinstance(chunk.content, str) else str(chunk.content)
+                while (end := _sentence_end(buffer)) is not None:
+                    raw, buffer = buffer[:end], buffer[end:]
+                    if NO_ANSWER in raw:
+                        return
+                    if _is_sentence(raw):
+                        yield check_sentence(raw, passages)
+        except Exception as exc:  # as in generate(): any client failure means "no answer"
+            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if _is_sentence(buffer) and NO_ANSWER not in buffer:
+            yield check_sentence(buffer, passages)
+
+
+def _sentence_end(text: str) -> int | None:
+    """Index just past the first finished sentence and its trailing [n] markers; None while
+    a marker may still be arriving."""
+    match = re.search(r"[。！？\n](?:\s*\[\d+\])*", text)
+    if match is None:
+        return None
+    rest = text[match.end() :]
+    if not rest or (rest.lstrip().startswith("[") and "]" not in rest):
+        return None
+    return match.end()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from assistant.answer.extractive import Draft, ExtractiveGenerator
@@ -25,6 +25,29 @@ _TRAILING_PUNCT_RE = re.compile(r"[。；;，,！!？?]+$")
 CLOSEST_SOURCES = 3
 
 
+def answer_pieces(answer: str) -> list[str]:
+    """Sentence-sized pieces (marker and punctuation kept with their sentence)."""
+    return [piece for piece in re.split(r"(?<=[。！？\n])", answer) if piece]
+
+
+@dataclass
+class StreamEvent:
+    """A piece of the answer (``delta``), or, last, the whole ``reply``."""
+
+    delta: str = ""
+    reply: Reply | None = None
+
+
+@dataclass
+class _Turn:
+    question: str
+    rewritten: str
+    assessment: Assessment
+    reply: Reply
+    timings: dict[str, float]
+    started: float
+
+
 @dataclass
 class Assessment:
     hits: list[Hit]
@@ -42,17 +65,7 @@ def _timed(timings: dict[str, float], name: str) -> Iterator[None]:
 
 
 def _citation(n: int, hit: Hit) -> Citation:
-    return Citation(
-        n=n,
-        doc_id=hit.doc_id,
-        title=hit.title,
-        kind=hit.kind,
-        org=hit.org,
-        ref=hit.ref,
-        text=hit.text,
-        score=hit.score,
-        source=hit.source,
-    )
+    return Citation(n=n, **hit.model_dump())
 
 
 def render(sentences: list[tuple[str, list[int]]], hits: list[Hit]) -> tuple[str, list[Citation]]:
@@ -103,6 +116,39 @@ class Answerer:
         history: list[str] | None = None,
     ) -> Reply:
         """``history`` (earlier rewritten questions) overrides the stored conversation's."""
+        turn = self._begin(question, conversation_id, org, filters, history)
+        if self.llm is not None and not turn.reply.refused:
+            with _timed(turn.timings, "llm"):
+                self._llm_answer(turn.rewritten, turn.assessment.hits, turn.reply)
+        return self._finish(turn)
+
+    def ask_stream(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        org: str | None = None,
+        filters: SearchFilter | None = None,
+        history: list[str] | None = None,
+    ) -> Iterator[StreamEvent]:
+        """Answer pieces as they are made (LLM sentences once checked), then the reply."""
+        turn = self._begin(question, conversation_id, org, filters, history)
+        streamed = False
+        if self.llm is not None and not turn.reply.refused:
+            with _timed(turn.timings, "llm"):
+                streamed = yield from self._stream_llm(turn)
+        if not streamed:
+            for piece in answer_pieces(turn.reply.answer):
+                yield StreamEvent(delta=piece)
+        yield StreamEvent(reply=self._finish(turn))
+
+    def _begin(
+        self,
+        question: str,
+        conversation_id: str | None,
+        org: str | None,
+        filters: SearchFilter | None,
+        history: list[str] | None,
+    ) -> _Turn:
         question = question.strip()
         if not question:
             raise ValueError("question is empty")
@@ -114,19 +160,50 @@ class Answerer:
             raise ConversationNotFound(conversation_id)
         elif history is None:
             history = self.conversations.history(conversation_id)
-        history = history or []
-
         with _timed(timings, "rewrite"):
-            rewritten = rewrite_follow_up(question, history)
+            rewritten = rewrite_follow_up(question, history or [])
+            if self.llm is not None and history and rewritten != question:
+                # on an outage the rule-based rewrite stands; the answer step reports it
+                with suppress(LLMUnavailable):
+                    rewritten = self.llm.rewrite(question, history, rewritten)
         assessment = self.assess(rewritten, org, filters, timings)
         reply = self._reply(assessment, conversation_id, rewritten)
-        if self.llm is not None and not reply.refused:
-            with _timed(timings, "llm"):
-                self._llm_answer(rewritten, assessment.hits, reply)
-        timings["total"] = round((time.perf_counter() - start) * 1000, 2)
-        reply.timings_ms = timings
-        reply.turn = self.conversations.add_turn(conversation_id, question, reply)
-        return reply
+        return _Turn(question, rewritten, assessment, reply, timings, start)
+
+    def _finish(self, turn: _Turn) -> Reply:
+        turn.timings["total"] = round((time.perf_counter() - turn.started) * 1000, 2)
+        turn.reply.timings_ms = turn.timings
+        turn.reply.turn = self.conversations.add_turn(
+            turn.reply.conversation_id, turn.question, turn.reply
+        )
+        return turn.reply
+
+    def _stream_llm(self, turn: _Turn) -> Generator[StreamEvent, None, bool]:
+        """Stream checked LLM sentences; False when none survived (caller sends extractive)."""
+        assert self.llm is not None
+        hits, reply = turn.assessment.hits, turn.reply
+        kept: list[tuple[str, list[int]]] = []
+        dropped = 0
+        try:
+            for checked in self.llm.stream_checked(turn.rewritten, hits):
+                if checked is None:
+                    dropped += 1
+                    continue
+                kept.append(checked)
+                before = len(render(kept[:-1], hits)[0])
+                yield StreamEvent(delta=render(kept, hits)[0][before:])
+        except LLMUnavailable as exc:
+            reply.warnings.append(f"llm unavailable, extractive answer used: {exc}")
+            if not kept:
+                return False
+        if not kept:
+            reply.warnings.append("llm answer rejected by the grounding check")
+            return False
+        if dropped:
+            reply.warnings.append(f"{dropped} unsupported llm sentences removed")
+        reply.answer, reply.citations = render(kept, hits)
+        reply.generator = self.llm.name
+        return True
 
     def assess(
         self,

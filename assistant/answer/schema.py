@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from assistant.schema import Kind
+from assistant.schema import Hit
 
 
-class Citation(BaseModel):
+class Citation(Hit):
+    """A hit an answer cites, with the number of its [n] marker."""
+
     n: int = Field(description="The [n] marker used in the answer")
-    doc_id: str
-    title: str
-    kind: Kind
-    org: str
-    ref: str
-    text: str
-    score: float
-    source: str = ""
 
 
 class Reply(BaseModel):

@@ -45,10 +45,12 @@ class Shape(StrEnum):
     consequence = "consequence"
     yes_no = "yes_no"
     definition = "definition"
+    enumeration = "enumeration"
     other = "other"
 
 
 _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
+    (Shape.enumeration, re.compile(r"哪些|哪几[项个类种]|包括什么|包含什么|都有啥|都有什么")),
     (
         Shape.frequency,
         re.compile(
@@ -103,6 +105,14 @@ def question_shape(question: str) -> Shape:
         if pattern.search(question):
             return shape
     return Shape.other
+
+
+_ENUMERATION_RE = re.compile(r"[^、，。；]{1,20}、[^、，。；]{1,20}、?")
+
+
+def looks_like_list(sentence: str) -> bool:
+    """「导体直流电阻、绝缘厚度和电压试验」: what a 哪些 question wants to see."""
+    return bool(_ENUMERATION_RE.search(sentence))
 
 
 def answers_shape(sentence: str, shape: Shape) -> bool:

@@ -11,42 +11,21 @@ import pytest
 from openai import OpenAI
 
 from tests.conftest import CORPUS_DIR, REGULATIONS_DIR
-from tests.server import free_port, running, venv_tool
+from tests.server import api_server
 
 pytestmark = pytest.mark.server
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("server")
-    port = free_port()
-    command = [
-        venv_tool("certguide"),
-        "--data-dir",
-        str(tmp / "data"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
+    uploads = [
+        CORPUS_DIR / "regulations" / "xk-regulation-summary.md",
+        CORPUS_DIR / "procedures" / "huarui" / "HR-QP-07.md",
     ]
-    url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/ready", tmp / "server.log"):
-        with httpx.Client(base_url=url, timeout=60) as client:
-            files = [
-                CORPUS_DIR / "regulations" / "xk-regulation-summary.md",
-                CORPUS_DIR / "procedures" / "huarui" / "HR-QP-07.md",
-            ]
-            official = REGULATIONS_DIR / "xk-licence-regulation-2023.md"
-            if official.is_file():
-                files.append(official)
-            for path in files:
-                response = client.post(
-                    "/v1/documents", files={"file": (path.name, path.read_bytes())}
-                )
-                assert response.status_code == 201, response.text
+    official = REGULATIONS_DIR / "xk-licence-regulation-2023.md"
+    if official.is_file():
+        uploads.append(official)
+    with api_server(tmp_path_factory.mktemp("server"), uploads) as url:
         yield url
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import json
-import re
 from collections.abc import Iterator
 
 from fastapi import APIRouter
@@ -28,11 +28,6 @@ def ask(body: AskRequest, answerer: AnswererDep) -> Reply:
     return _ask(body, answerer)
 
 
-def answer_pieces(answer: str) -> list[str]:
-    """Sentence-sized pieces (marker and punctuation kept with their sentence)."""
-    return [piece for piece in re.split(r"(?<=[。！？\n])", answer) if piece]
-
-
 def _sse(event: str, payload: object) -> str:
     return f"event: {event}\ndata: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
@@ -43,14 +38,22 @@ def _sse(event: str, payload: object) -> str:
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def chat(body: AskRequest, answerer: AnswererDep) -> StreamingResponse:
-    """Events: ``answer`` ({"delta"}) …, ``citations`` ([…]), ``done`` (the reply minus text)."""
-    reply = _ask(body, answerer)
+    """Events: ``answer`` ({"delta"}) as pieces are made, ``citations`` ([…]), ``done``
+    (the reply without answer text and citations)."""
+    filters = body.filters.to_search_filter() if body.filters else None
+    stream = answerer.ask_stream(
+        body.question, conversation_id=body.conversation_id, org=body.org, filters=filters
+    )
+    first = next(stream)  # errors (unknown conversation …) surface before streaming starts
 
     def events() -> Iterator[str]:
-        for piece in answer_pieces(reply.answer):
-            yield _sse("answer", {"delta": piece})
-        yield _sse("citations", [c.model_dump(mode="json") for c in reply.citations])
-        yield _sse("done", reply.model_dump(mode="json", exclude={"answer", "citations"}))
+        for event in itertools.chain([first], stream):
+            if event.reply is None:
+                yield _sse("answer", {"delta": event.delta})
+                continue
+            reply = event.reply
+            yield _sse("citations", [c.model_dump(mode="json") for c in reply.citations])
+            yield _sse("done", reply.model_dump(mode="json", exclude={"answer", "citations"}))
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}

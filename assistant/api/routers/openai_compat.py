@@ -19,7 +19,6 @@ from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Reply
 from assistant.api.deps import AnswererDep
 from assistant.api.errors import APIError
-from assistant.api.routers.ask import answer_pieces
 from assistant.api.schemas import ChatCompletionRequest
 from assistant.knowledge import MAX_QUESTION_CHARS
 
@@ -39,28 +38,23 @@ def _question_and_history(body: ChatCompletionRequest) -> tuple[str, list[str]]:
     return question, history
 
 
-def _answer(body: ChatCompletionRequest, answerer: AnswererDep) -> Reply:
-    question, history = _question_and_history(body)
-    return answerer.ask(question, history=history)
-
-
-def _citations(reply: Reply) -> list[dict[str, Any]]:
-    return [c.model_dump(mode="json") for c in reply.citations]
+def _extra(reply: Reply) -> dict[str, Any]:
+    return {
+        "citations": [c.model_dump(mode="json") for c in reply.citations],
+        "refused": reply.refused,
+        "conversation_id": reply.conversation_id,
+    }
 
 
 @router.post("/chat/completions", response_model=None)
 def chat_completions(
     body: ChatCompletionRequest, answerer: AnswererDep
 ) -> dict[str, Any] | StreamingResponse:
-    reply = _answer(body, answerer)
+    question, history = _question_and_history(body)
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
-    extra = {
-        "citations": _citations(reply),
-        "refused": reply.refused,
-        "conversation_id": reply.conversation_id,
-    }
     if not body.stream:
+        reply = answerer.ask(question, history=history)
         return {
             "id": completion_id,
             "object": "chat.completion",
@@ -74,7 +68,7 @@ def chat_completions(
                 }
             ],
             "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            **extra,
+            **_extra(reply),
         }
 
     def chunk(delta: dict[str, str], finish: str | None = None, **more: Any) -> str:
@@ -88,11 +82,15 @@ def chat_completions(
         }
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
+    stream = answerer.ask_stream(question, history=history)
+
     def events() -> Iterator[str]:
         yield chunk({"role": "assistant", "content": ""})
-        for piece in answer_pieces(reply.answer):
-            yield chunk({"content": piece})
-        yield chunk({}, "stop", **extra)
+        for event in stream:
+            if event.reply is None:
+                yield chunk({"content": event.delta})
+            else:
+                yield chunk({}, "stop", **_extra(event.reply))
         yield "data: [DONE]\n\n"
 
     return StreamingResponse(
