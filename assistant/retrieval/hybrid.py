@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -40,7 +40,6 @@ class _Candidate:
     lexical_score: float = 0.0
     ref_match: bool = False
     names_document: bool = False
-    ranks: dict[str, int] = field(default_factory=dict)
 
 
 class LexicalCache:
@@ -109,14 +108,12 @@ class HybridRetriever:
             ):
                 cand = candidates.setdefault(chunk.chunk_id, _Candidate())
                 cand.chunk, cand.similarity = chunk, similarity
-                cand.ranks["dense"] = rank
                 cand.fused += self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
 
         if mode in (Mode.hybrid, Mode.lexical):
             conditions = {"kind": filters.kinds, "org": filters.orgs, "doc_id": filters.doc_ids}
             for rank, lexical_hit in enumerate(self.lexical.get().search(expanded, n, conditions)):
                 cand = candidates.setdefault(lexical_hit.chunk_id, _Candidate())
-                cand.ranks["lexical"] = rank
                 cand.lexical_score = lexical_hit.score
                 cand.fused += self.settings.lexical_weight / (self.settings.rrf_k + rank + 1)
 

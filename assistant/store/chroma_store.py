@@ -57,9 +57,6 @@ class SearchFilter:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-    def __bool__(self) -> bool:
-        return bool(self.kinds or self.orgs or self.doc_ids)
-
 
 def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
     meta: dict[str, str | int] = {
@@ -293,9 +290,6 @@ class ChunkStore:
 
     def count(self) -> int:
         return int(self.chunks.count())
-
-    def document_count(self) -> int:
-        return int(self.documents.count())
 
 
 def now_iso() -> str:
