@@ -53,6 +53,7 @@ test: setup llm lint ## lint, then pytest on the real model, store, servers and 
 
 eval: setup ## retrieval eval (dense vs lexical vs hybrid) and refusal calibration report
 	$(PY) -m evals.retrieval
+	$(PY) -m evals.answers
 	$(PY) -m evals.calibrate_refusal
 
 calibrate: setup ## re-fit the refusal thresholds on the dev split and save them
