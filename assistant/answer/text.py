@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
 
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
@@ -166,17 +167,38 @@ def named_codes(text: str) -> set[str]:
 
 
 def numbers(text: str) -> set[str]:
-    return {m.group(0) for m in NUMBER_RE.finditer(text)}
+    """Numbers as digits (「二十日」 and 「20日」 agree); article numbers included."""
+    found = set()
+    for match in NUMBER_RE.finditer(text):
+        value = match.group(0)
+        try:
+            found.add(value if value[0].isdigit() else str(cn_to_int(value)))
+        except NumeralError:
+            found.add(value)
+    found.update(f"第{n}条" for n in find_refs(text).articles)
+    return found
+
+
+_NEGATION_RE = re.compile(
+    r"不得|禁止|不能|不可|无须|无需|不需要|不必|不用|不允许|不应|严禁|不予|免于"
+)
+_ROLE_RE = re.compile(
+    r"总经理|管理者代表|最高管理者|[\u4e00-\u9fff]{2}部(?:经理)?|认证机构|认可机构|检验机构|"
+    r"主管部门|市场监管局|国务院|省级|县级|销售者|生产者|使用者"
+)
 
 
 @dataclass(frozen=True)
 class Support:
     score: float
     numbers_ok: bool
+    polarity_ok: bool = True
+    roles_ok: bool = True
 
     @property
     def supported(self) -> bool:
-        return self.numbers_ok and self.score >= SUPPORT_THRESHOLD
+        facts_agree = self.numbers_ok and self.polarity_ok and self.roles_ok
+        return facts_agree and self.score >= SUPPORT_THRESHOLD
 
 
 SUPPORT_THRESHOLD = 0.5
@@ -184,9 +206,13 @@ SUPPORT_THRESHOLD = 0.5
 
 def support(sentence: str, passage: str) -> Support:
     """How well a passage supports a sentence: share of the sentence's bigrams found in the
-    passage, and every number in the sentence must appear in the passage exactly."""
+    passage; numbers (and article numbers), prohibitions (不得, 禁止 …) and named roles
+    (总经理, 质量部, 认证机构 …) in the sentence must all appear in the passage."""
     terms = content_terms(sentence)
     score = coverage(terms, passage) if terms else 0.0
-    sentence_numbers = numbers(sentence)
-    passage_numbers = numbers(passage)
-    return Support(score, sentence_numbers <= passage_numbers)
+    return Support(
+        score,
+        numbers(sentence) <= numbers(passage),
+        set(_NEGATION_RE.findall(sentence)) <= set(_NEGATION_RE.findall(passage)),
+        set(_ROLE_RE.findall(sentence)) <= set(_ROLE_RE.findall(passage)),
+    )
