@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy import (
     Boolean,
     Column,
@@ -74,8 +74,9 @@ class ConversationNotFound(KeyError):
     pass
 
 
-@dataclass
-class Turn:
+class Turn(BaseModel):
+    """One question and its reply, as stored (also the API's representation)."""
+
     turn: int
     question: str
     rewritten_question: str
@@ -85,14 +86,13 @@ class Turn:
     created_at: datetime
 
 
-@dataclass
-class Conversation:
+class Conversation(BaseModel):
     id: str
     org: str | None
     title: str
     created_at: datetime
     updated_at: datetime
-    turns: list[Turn]
+    turns: list[Turn] = Field(default_factory=list)
 
 
 def _now() -> datetime:
@@ -220,7 +220,12 @@ class ConversationStore:
             query = query.where(conversations.c.org == org)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
-        return [Conversation(r.id, r.org, r.title, r.created_at, r.updated_at, []) for r in rows]
+        return [
+            Conversation(
+                id=r.id, org=r.org, title=r.title, created_at=r.created_at, updated_at=r.updated_at
+            )
+            for r in rows
+        ]
 
     def add_feedback(self, conversation_id: str, turn: int, rating: int, comment: str = "") -> int:
         with self.engine.begin() as conn:

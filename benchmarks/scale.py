@@ -23,7 +23,7 @@ from assistant.ingest.pipeline import expand_paths
 from assistant.knowledge import KnowledgeBase
 from assistant.schema import Chunk, Kind
 from assistant.settings import get_settings
-from assistant.store.chroma_store import _chunk_metadata
+from assistant.store.chroma_store import chunk_metadata
 from benchmarks.common import rss_mb, save, summary_ms
 from evals.retrieval import load_questions
 
@@ -71,7 +71,7 @@ def run_size(n: int, base: list[Chunk], vectors: np.ndarray, questions: list[str
             kb.store.chunks.add(
                 ids=[c.chunk_id for c in batch], embeddings=mixed[i : i + BATCH],
                 documents=[c.text for c in batch],
-                metadatas=[_chunk_metadata(c) for c in batch],  # type: ignore[misc]
+                metadatas=[chunk_metadata(c) for c in batch],  # type: ignore[misc]
             )  # fmt: skip
         store_s = time.perf_counter() - start
         kb.store.bump_generation()

@@ -33,13 +33,14 @@ class Picked:
     text: str
     hit_index: int
     score: float
+    overlap: float = 0.0  # share of the question's terms in the sentence
+    fits_shape: bool = False  # has the kind of fact the question asks for
 
 
 @dataclass
 class Draft:
     sentences: list[Picked] = field(default_factory=list)
     shape_ok: bool = True
-    best_overlap: float = 0.0
 
 
 def _near_duplicate(a: str, b: str) -> bool:
@@ -65,21 +66,17 @@ class ExtractiveGenerator:
                 fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)
                 listed = shape is Shape.enumeration and looks_like_list(sentence)
                 score = 0.5 * weight + overlap + (0.3 if fits or listed else 0.0)
-                scored.append(Picked(sentence, index, score))
+                scored.append(Picked(sentence, index, score, overlap, fits))
         if not scored:
             return Draft(shape_ok=False)
         scored.sort(key=lambda p: p.score, reverse=True)
         candidates = scored
         if needs_specific_evidence(shape):
-            candidates = [p for p in scored if answers_shape(p.text, shape)]
+            candidates = [p for p in scored if p.fits_shape]
             if not candidates:
-                return Draft(
-                    sentences=[scored[0]],
-                    shape_ok=False,
-                    best_overlap=coverage(terms, scored[0].text),
-                )
+                return Draft(sentences=[scored[0]], shape_ok=False)
         best = candidates[0]
-        draft = Draft(sentences=[best], best_overlap=coverage(terms, best.text))
+        draft = Draft(sentences=[best])
         if shape is Shape.steps:
             draft.sentences = self._steps(best, hits) or draft.sentences
             return draft
@@ -87,7 +84,7 @@ class ExtractiveGenerator:
         for picked in scored:
             if len(draft.sentences) >= limit:
                 break
-            if picked.score < 0.75 * best.score or coverage(terms, picked.text) == 0:
+            if picked.score < 0.75 * best.score or picked.overlap == 0:
                 continue
             if any(_near_duplicate(picked.text, p.text) for p in draft.sentences):
                 continue

@@ -184,14 +184,16 @@ class Answerer:
         hits, reply = turn.assessment.hits, turn.reply
         kept: list[tuple[str, list[int]]] = []
         dropped = 0
+        sent = 0  # characters of the rendered answer already streamed
         try:
             for checked in self.llm.stream_checked(turn.rewritten, hits):
                 if checked is None:
                     dropped += 1
                     continue
                 kept.append(checked)
-                before = len(render(kept[:-1], hits)[0])
-                yield StreamEvent(delta=render(kept, hits)[0][before:])
+                answer = render(kept, hits)[0]
+                yield StreamEvent(delta=answer[sent:])
+                sent = len(answer)
         except LLMUnavailable as exc:
             reply.warnings.append(f"llm unavailable, extractive answer used: {exc}")
             if not kept:

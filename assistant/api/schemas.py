@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.conversations import Conversation
 from assistant.knowledge import MAX_QUESTION_CHARS
 from assistant.schema import DocumentRecord, Hit, Kind
 from assistant.store.chroma_store import SearchFilter
@@ -78,27 +79,8 @@ class FeedbackReply(BaseModel):
     id: int
 
 
-class TurnOut(BaseModel):
-    turn: int
-    question: str
-    rewritten_question: str
-    answer: str
-    refused: bool
-    citations: list[dict[str, Any]]
-    created_at: str
-
-
-class ConversationOut(BaseModel):
-    id: str
-    org: str | None
-    title: str
-    created_at: str
-    updated_at: str
-    turns: list[TurnOut] = Field(default_factory=list)
-
-
 class ConversationList(BaseModel):
-    conversations: list[ConversationOut]
+    conversations: list[Conversation]
 
 
 class ChatMessage(BaseModel):

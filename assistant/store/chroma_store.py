@@ -58,7 +58,7 @@ class SearchFilter:
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
+def chunk_metadata(chunk: Chunk) -> dict[str, str | int]:
     meta: dict[str, str | int] = {
         "doc_id": chunk.doc_id,
         "title": chunk.title,
@@ -145,7 +145,7 @@ class ChunkStore:
                     ids=[c.chunk_id for c in batch],
                     embeddings=vectors[start : start + _PAGE],
                     documents=[c.text for c in batch],
-                    metadatas=[_chunk_metadata(c) for c in batch],
+                    metadatas=[chunk_metadata(c) for c in batch],
                 )
             self.documents.upsert(
                 ids=[record.doc_id],
