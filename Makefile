@@ -29,12 +29,13 @@ index: $(STAMP) $(MODEL) ## (re)index corpus/: unchanged files are skipped
 
 HOST ?= 127.0.0.1
 API_PORT ?= 8000
+UI_PORT ?= 8501
 
 LLM_STAMP := $(VENV)/.llm-installed
 LLM_MODEL := models/qwen2.5-coder-1.5b-instruct-q4_k_m.sha256-ok
 
-run: setup $(if $(filter local,$(CERTGUIDE_LLM)),llm) ## API on $(HOST):$(API_PORT); CERTGUIDE_LLM=local adds the local LLM
-	@$(PY) -m assistant.launch --host $(HOST) --api-port $(API_PORT)
+run: setup $(if $(filter local,$(CERTGUIDE_LLM)),llm) ## API on $(HOST):$(API_PORT), UI on $(HOST):$(UI_PORT); CERTGUIDE_LLM=local adds the local LLM
+	@$(PY) -m assistant.launch --host $(HOST) --api-port $(API_PORT) --ui-port $(UI_PORT)
 
 llm: $(LLM_STAMP) $(LLM_MODEL) ## optional local LLM: llama.cpp server (built from source once) + Qwen2.5 1.5B GGUF
 
@@ -66,8 +67,8 @@ bench: setup ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.api_load
 
 lint:
-	$(VENV)/bin/ruff check assistant tests evals benchmarks
-	$(VENV)/bin/ruff format --check assistant tests evals benchmarks
+	$(VENV)/bin/ruff check assistant ui tests evals benchmarks
+	$(VENV)/bin/ruff format --check assistant ui tests evals benchmarks
 	$(VENV)/bin/mypy
 
 clean:

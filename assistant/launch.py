@@ -1,6 +1,7 @@
-"""`make run`: start the local LLM (when CERTGUIDE_LLM=local) and the API; Ctrl-C stops all.
+"""`make run`: start the local LLM (when CERTGUIDE_LLM=local), the API and the UI; Ctrl-C
+stops all.
 
-python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--llm-port 8081]
+python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--ui-port 8501] [--llm-port 8081]
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import time
 import httpx
 
 from assistant.llm.local_model import prepare, server_command
+from assistant.settings import PROJECT_ROOT
+
+UI_SCRIPT = PROJECT_ROOT / "ui" / "app.py"
 
 
 class ServerFailed(RuntimeError):
@@ -36,10 +40,21 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180)
     raise ServerFailed(f"{url} did not become ready in {seconds:.0f}s")
 
 
+def ui_command(host: str, port: int) -> list[str]:
+    """Streamlit, headless, no telemetry, no file watcher (nothing reaches out)."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(UI_SCRIPT),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer", "--theme.primaryColor", "#1d5fbf",
+    ]  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-port", type=int, default=8000)
+    parser.add_argument("--ui-port", type=int, default=8501)
     parser.add_argument("--llm-port", type=int, default=8081)
     args = parser.parse_args(argv)
     env = dict(os.environ)
@@ -60,7 +75,14 @@ def main(argv: list[str] | None = None) -> int:
         processes.append(api)
         base = f"http://{args.host}:{args.api_port}"
         wait_ready(f"{base}/ready", api)
-        print(f"CertGuide API  {base}    docs {base}/docs    (Ctrl-C stops everything)", flush=True)
+        print(f"CertGuide API  {base}    docs {base}/docs", flush=True)
+        ui = subprocess.Popen(
+            ui_command(args.host, args.ui_port), env={**env, "CERTGUIDE_API_URL": base}
+        )
+        processes.append(ui)
+        ui_url = f"http://{args.host}:{args.ui_port}"
+        wait_ready(f"{ui_url}/_stcore/health", ui)
+        print(f"CertGuide UI   {ui_url}    (Ctrl-C stops everything)", flush=True)
         while all(p.poll() is None for p in processes):
             time.sleep(1)
         return 1

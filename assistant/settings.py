@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = 60.0
     llm_max_tokens: int = 256
 
+    eval_reports_dir: Path = Field(
+        default=PROJECT_ROOT / "evals" / "reports", description="Where `make eval` writes reports."
+    )
+    api_url: str = Field(
+        default="http://127.0.0.1:8000", description="The API the Streamlit UI talks to."
+    )
+    api_timeout_seconds: float = Field(default=120.0, description="UI → API request timeout.")
+
     @property
     def embedding_model_path(self) -> str:
         return self.embedding_model or str(self.models_dir / "multilingual-e5-small")

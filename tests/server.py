@@ -56,24 +56,17 @@ def running(
                 process.kill()
 
 
+def serve_command(data_dir: Path, port: int) -> list[str]:
+    return [venv_tool("certguide"), "--data-dir", str(data_dir), "serve",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
+
+
 @contextmanager
 def api_server(tmp: Path, uploads: list[Path]) -> Iterator[str]:
     """A real `certguide serve` on a fresh data dir, with ``uploads`` ingested over HTTP."""
     port = free_port()
-    command = [
-        venv_tool("certguide"),
-        "--data-dir",
-        str(tmp / "data"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
     url = f"http://127.0.0.1:{port}"
-    with running(command, f"{url}/ready", tmp / "api.log"):
+    with running(serve_command(tmp / "data", port), f"{url}/ready", tmp / "api.log"):
         with httpx.Client(base_url=url, timeout=300) as client:
             for path in uploads:
                 response = client.post(

@@ -8,7 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from assistant.api import errors
-from assistant.api.routers import ask, conversations, documents, health, openai_compat, search
+from assistant.api.routers import (
+    ask,
+    conversations,
+    documents,
+    evals,
+    health,
+    openai_compat,
+    search,
+)
 from assistant.services import Services
 from assistant.settings import Settings, get_settings
 
@@ -45,6 +53,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return errors.error_response(413, "too_large", f"request body over {limit} bytes")
         return await call_next(request)
 
-    for module in (health, search, ask, openai_compat, documents, conversations):
+    for module in (health, search, ask, openai_compat, documents, conversations, evals):
         app.include_router(module.router)
     return app

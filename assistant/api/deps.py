@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from assistant.answer.pipeline import Answerer
 from assistant.conversations import ConversationStore
 from assistant.knowledge import KnowledgeBase
+from assistant.reports import ReportStore
 from assistant.services import Services
 
 
@@ -32,6 +33,11 @@ def get_conversations(services: ServicesDep) -> ConversationStore:
     return services.conversations
 
 
+def get_reports(services: ServicesDep) -> ReportStore:
+    return ReportStore(services.settings.eval_reports_dir)
+
+
 KnowledgeDep = Annotated[KnowledgeBase, Depends(get_kb)]
 AnswererDep = Annotated[Answerer, Depends(get_answerer)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
+ReportsDep = Annotated[ReportStore, Depends(get_reports)]

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from assistant.conversations import Conversation
 from assistant.knowledge import MAX_QUESTION_CHARS
+from assistant.reports import ReportSummary
 from assistant.schema import DocumentRecord, Hit, Kind
 from assistant.store.chroma_store import SearchFilter
 
@@ -81,6 +82,10 @@ class FeedbackReply(BaseModel):
 
 class ConversationList(BaseModel):
     conversations: list[Conversation]
+
+
+class ReportList(BaseModel):
+    reports: list[ReportSummary]
 
 
 class ChatMessage(BaseModel):

@@ -1,0 +1,52 @@
+"""A real API server over the built-in corpus for the UI tests, and the UI scripts' path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assistant.conversations import ConversationStore, default_database_url, make_engine
+from assistant.settings import PROJECT_ROOT
+from tests.conftest import CORPUS_DIR
+from tests.server import free_port, running, serve_command, venv_tool
+
+UI_DIR = PROJECT_ROOT / "ui"
+sys.path.insert(0, str(UI_DIR))  # as `streamlit run ui/app.py` does for the pages
+
+
+@dataclass
+class Stack:
+    api_url: str
+    data_dir: Path
+    reports_dir: Path
+
+    def conversations(self) -> ConversationStore:
+        """The API's own conversation database, to check what the UI stored."""
+        return ConversationStore(make_engine(default_database_url(self.data_dir)))
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    root = tmp_path_factory.mktemp("ui")
+    data_dir, reports_dir = root / "data", root / "reports"
+    subprocess.run(
+        [venv_tool("certguide"), "--data-dir", str(data_dir), "ingest", str(CORPUS_DIR)],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {"CERTGUIDE_EVAL_REPORTS_DIR": str(reports_dir)}
+    with running(serve_command(data_dir, port), f"{url}/ready", root / "api.log", env=env):
+        yield Stack(url, data_dir, reports_dir)
+
+
+@pytest.fixture()
+def api_url(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("CERTGUIDE_API_URL", stack.api_url)
+    return stack.api_url
