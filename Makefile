@@ -9,7 +9,7 @@ MODEL := models/multilingual-e5-small/build-info.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run llm shell test eval calibrate bench lint index clean
+.PHONY: setup run llm browser shell test eval calibrate bench lint index clean
 
 setup: $(STAMP) $(MODEL) index ## venv + pinned install + model build + built-in index (idempotent)
 
@@ -49,7 +49,15 @@ $(LLM_MODEL): $(STAMP)
 shell: setup ## interactive search prompt
 	@$(CERTGUIDE) shell
 
-test: setup llm lint ## lint, then pytest on the real model, store, servers and local LLM
+BROWSER_PACKAGES := chromium chromium-driver fonts-noto-cjk fonts-noto-color-emoji
+
+browser: ## Debian's Chromium + CJK/emoji fonts for the browser tests (needs root; once)
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else echo "browser tests need: sudo apt-get install $(BROWSER_PACKAGES)"; fi
+
+test: setup llm browser lint ## lint, then pytest on the real model, store, servers, local LLM and browser
 	$(PY) -m pytest -q
 
 eval: setup ## retrieval eval (dense vs lexical vs hybrid) and refusal calibration report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -100,6 +101,8 @@ def test_errors_are_json_with_the_right_status(client: TestClient) -> None:
         ),
         (client.post("/v1/feedback", json={"conversation_id": "x", "turn": 0, "rating": 5}), 422),
         (client.post("/v1/search", json={"question": "内审", "k": 500}), 422),
+        (client.get("/v1/eval-reports/nope"), 404),
+        (client.get("/v1/eval-reports/20261102T080000Z/plots/..%2F..%2Fsecret.png"), 404),
         (
             client.post(
                 "/v1/ask", content=b"x" * (70 * 1024), headers={"content-type": "application/json"}
@@ -140,3 +143,22 @@ def test_upload_then_ask_then_delete(client: TestClient) -> None:
     assert reply["citations"][0]["doc_id"] == "ZX-QP-01"
     assert client.delete("/v1/documents/ZX-QP-01").json() == {"deleted": "ZX-QP-01"}
     assert client.get("/v1/documents/ZX-QP-01").status_code == 404
+
+
+def test_eval_reports(client: TestClient, tmp_path: Path) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services.settings = services.settings.model_copy(update={"eval_reports_dir": tmp_path})
+    assert client.get("/v1/eval-reports").json() == {"reports": []}
+    folder = tmp_path / "20261102T080000Z"
+    folder.mkdir()
+    (folder / "answers.json").write_text('{"groups": {"all": {"faithfulness": 1.0}}}')
+    (folder / "metrics.png").write_bytes(b"\x89PNG fake")
+    listed = client.get("/v1/eval-reports").json()["reports"]
+    assert [(r["id"], r["files"]) for r in listed] == [
+        ("20261102T080000Z", ["answers.json", "metrics.png"])
+    ]
+    report = client.get("/v1/eval-reports/20261102T080000Z").json()
+    assert report["data"]["answers.json"]["groups"]["all"]["faithfulness"] == 1.0
+    assert report["plots"] == ["metrics.png"]
+    plot = client.get("/v1/eval-reports/20261102T080000Z/plots/metrics.png")
+    assert plot.headers["content-type"] == "image/png" and plot.content == b"\x89PNG fake"

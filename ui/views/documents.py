@@ -92,7 +92,11 @@ def browse(documents: list[DocumentRecord]) -> None:
     chosen = st.selectbox("定位到条款 / 章节", [ALL_REFS, *refs], key=f"ref-{doc_id}")
     for chunk in detail.chunks:
         if chosen in (ALL_REFS, chunk.ref):
-            heading = " ".join(part for part in (chunk.ref, chunk.section) if part)
+            heading = (
+                chunk.section
+                if chunk.section.startswith(chunk.ref)
+                else " ".join(part for part in (chunk.ref, chunk.section) if part)
+            )
             with st.container(border=True):
                 if heading:
                     st.markdown(f"**{heading}**")
