@@ -224,14 +224,20 @@ class ChunkStore:
         return DocumentRecord(doc_id=doc_id, **dict(meta))
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
-        found = self.chunks.get(where={"doc_id": doc_id}, include=["documents", "metadatas"])
+        return self.chunks_matching({"doc_id": doc_id})
+
+    def chunks_matching(
+        self, where: dict[str, Any] | None, limit: int | None = None
+    ) -> list[Chunk]:
+        """Chunks (no vectors) by metadata, in document order."""
+        found = self.chunks.get(where=where, limit=limit, include=["documents", "metadatas"])
         chunks = [
             chunk_from_record(cid, text, meta)
             for cid, text, meta in zip(
                 found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
             )
         ]
-        return sorted(chunks, key=lambda c: c.position)
+        return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
     def get_chunks(
         self, ids: Sequence[str] = (), where: dict[str, Any] | None = None, limit: int | None = None

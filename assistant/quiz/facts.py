@@ -1,0 +1,141 @@
+"""Find question material in passages: each fact is a short exact span and the key in it."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from assistant.answer.text import split_sentences
+from assistant.quiz.tokens import Category, tokens
+from assistant.refs import CN_NUMERAL
+from assistant.schema import Chunk
+
+MIN_SPAN = 12
+_ARTICLE_HEAD_RE = re.compile(
+    rf"^(?:第[{CN_NUMERAL}\d]+条\s*(?:【[^】]*】\s*)*|[（(][{CN_NUMERAL}\d]+[）)]\s*)"
+)
+_CLAUSE_END_RE = re.compile(r"(?<=[，；：])")
+_ACTIONS = (
+    "负责 批准 组织 主持 填写 发放 审核 签发 受理 确认 实施 编制 汇总 保存 评审 制定 审批 决定 "
+    "备案 登记 通知 复核 核实 公布 抽查"
+)
+_ACTION_RE = re.compile(f"^(?:{'|'.join(_ACTIONS.split())})")
+_TERM_RE = re.compile(r"“?([^，。；：、（）“”《》\s]{2,14})”?，?(?:是指|指的是)")
+_ENUM_RE = re.compile(r"[^\s，。；：、（）“”《》]{2,16}(?:、[^\s，。；：、（）“”《》]{2,12}){2,}")
+_ITEM_LEAD_RE = re.compile(r"^(?:包括|包含|例如|比如|如|涉及|含|有|为|是|对)")
+_ITEM_TAIL_RE = re.compile(r"(?:和|及|以及|与|或)")
+_ITEM_SPLIT_RE = re.compile(r"、|和|以及|及|与|或")
+_BAD_ITEM_RE = re.compile(r"哪|什么|吗|？|[要的是等]$")
+_NOT_MODAL_BEFORE = "和、的"
+_NOT_COUNT_BEFORE = "最近上下同这那某第"
+MAX_ITEM = 8
+MAX_FIRST_ITEM = 6
+
+
+@dataclass(frozen=True)
+class Fact:
+    chunk: Chunk
+    category: Category
+    span: str
+    key: str
+    key_start: int  # within span
+    items: tuple[str, ...] = field(default=())
+
+    @property
+    def key_end(self) -> int:
+        return self.key_start + len(self.key)
+
+
+def split_items(region: str) -> list[str]:
+    """「返工、降级使用、让步接收和报废」 → its items (the validator uses this too)."""
+    return [item.strip() for item in _ITEM_SPLIT_RE.split(region) if item.strip()]
+
+
+def _narrow(sentence: str, start: int, end: int, max_len: int) -> tuple[int, int] | None:
+    """The clauses around [start, end) that fit in ``max_len``, as (offset, end)."""
+    bounds = [0, *(m.start() for m in _CLAUSE_END_RE.finditer(sentence)), len(sentence)]
+    segments = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    first = next(i for i, (a, b) in enumerate(segments) if a <= start < b)
+    last = next(i for i, (a, b) in enumerate(segments) if a < end <= b)
+    if segments[last][1] - segments[first][0] > max_len:
+        return None
+    grew = True
+    while grew:
+        grew = False
+        for i, j in ((first, last + 1), (first - 1, last)):
+            if i >= 0 and j < len(segments) and segments[j][1] - segments[i][0] <= max_len:
+                first, last, grew = i, j, True
+                break
+    return segments[first][0], segments[last][1]
+
+
+def _enumeration(sentence: str) -> tuple[int, int, list[str]] | None:
+    match = _ENUM_RE.search(sentence)
+    if match is None:
+        return None
+    start, end = match.span()
+    first = match.group(0).split("、", 1)[0]
+    lead = _ITEM_LEAD_RE.match(first)
+    if lead:
+        start += lead.end()
+        first = first[lead.end() :]
+    if len(first) > MAX_FIRST_ITEM:  # 「适用于进货检验」: drop the run-in first item
+        start += len(first) + 1
+    last = sentence[start:end].rsplit("、", 1)[-1]
+    tail = _ITEM_TAIL_RE.search(last)
+    if len(last) > MAX_ITEM and tail is None:
+        end -= len(last) + 1
+    items = split_items(sentence[start:end])
+    if len(items) < 3 or any(not 2 <= len(i) <= MAX_ITEM or _BAD_ITEM_RE.search(i) for i in items):
+        return None
+    return start, end, items
+
+
+def _candidates(sentence: str) -> Iterable[tuple[Category, int, int, tuple[str, ...]]]:
+    for token in tokens(sentence):
+        if token.category is Category.role:
+            after = sentence[token.end : token.end + 4]
+            before = sentence[max(0, token.start - 1) : token.start]
+            if not (_ACTION_RE.match(after) or before in ("由", "经")):
+                continue
+        before = sentence[max(0, token.start - 1) : token.start]
+        if token.category is Category.modal and before and before in _NOT_MODAL_BEFORE:
+            continue
+        if token.text == "一次" and before and before in _NOT_COUNT_BEFORE:
+            continue
+        yield token.category, token.start, token.end, ()
+    for match in _TERM_RE.finditer(sentence):
+        term = match.group(1).rsplit("所称", 1)[-1]
+        if len(term) >= 2:
+            yield Category.term, match.end(1) - len(term), match.end(1), ()
+    found = _enumeration(sentence)
+    if found:
+        start, end, items = found
+        yield Category.items, start, end, tuple(items)
+
+
+def extract(chunk: Chunk, max_span: int = 100) -> list[Fact]:
+    """Facts of one passage, in reading order; every span is an exact substring."""
+    facts: list[Fact] = []
+    cursor = 0
+    for raw in split_sentences(chunk.text):
+        at = chunk.text.find(raw, cursor)
+        if at < 0:
+            continue
+        cursor = at + len(raw)
+        head = _ARTICLE_HEAD_RE.match(raw)
+        sentence = raw[head.end() :] if head else raw
+        if len(sentence) < MIN_SPAN or sentence.startswith(("HR-", "ISO ")):
+            continue
+        for category, start, end, items in _candidates(sentence):
+            bounds = _narrow(sentence, start, end, max_span)
+            if bounds is None:
+                continue
+            offset, stop = bounds
+            span = sentence[offset:stop]
+            if len(span) < MIN_SPAN or len(span) - (end - start) < 6:
+                continue
+            facts.append(Fact(chunk, category, span, sentence[start:end], start - offset, items))
+    return facts

@@ -1,0 +1,171 @@
+"""Checkable facts inside a sentence: numbers with units, roles, modal verbs.
+
+Questions are built by blanking or changing one of these tokens, and the validator uses the
+same recognisers to prove an option right or wrong, so both sides agree by construction.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from assistant.refs import NumeralError, cn_to_int, int_to_cn
+
+
+class Category(StrEnum):
+    number = "number"
+    role = "role"
+    modal = "modal"
+    term = "term"
+    items = "items"
+
+
+_UNITS = (
+    *("个工作日", "工作日", "个小时", "小时", "个月", "分钟", "星期", "年", "月", "日"),
+    *("天", "周", "次", "名", "人", "件", "批", "盘", "项", "倍", "%", "％", "万元", "元"),
+)
+_UNIT_ALIASES = {
+    "个工作日": "工作日",
+    "个小时": "小时",
+    "个月": "月",
+    "天": "日",
+    "星期": "周",
+    "％": "%",
+}
+HOURS = {"小时": 1.0, "日": 24.0, "周": 168.0, "月": 730.0, "年": 8760.0, "分钟": 1 / 60}
+_CN_DIGITS = "零〇一二两三四五六七八九十百千半"
+_UNIT_PATTERN = "|".join(map(re.escape, _UNITS))
+NUMBER_TOKEN_RE = re.compile(
+    rf"(?<![A-Za-z0-9.\-§/:第])(\d+(?:\.\d+)?|[{_CN_DIGITS}]+)\s?({_UNIT_PATTERN})"
+)
+
+COMPANY_ROLES = (
+    "质量部经理",
+    "质量部",
+    "技术部",
+    "生产部",
+    "销售部",
+    "采购部",
+    "人力资源部",
+    "总经理",
+    "管理者代表",
+    "最高管理者",
+    "检验员",
+    "内审员",
+    "审核组长",
+)
+AUTHORITY_ROLES = (
+    "国务院",
+    "国家主管部门",
+    "省级主管部门",
+    "县级以上地方主管部门",
+    "认证机构",
+    "检验机构",
+    "认可机构",
+    "市场监管局",
+    "认监委",
+)
+ROLE_GROUPS = (COMPANY_ROLES, AUTHORITY_ROLES)
+ROLE_RE = re.compile(
+    "|".join(sorted(map(re.escape, COMPANY_ROLES + AUTHORITY_ROLES), key=len, reverse=True))
+)
+
+# Modal verbs by meaning: options from one class would be equivalent.
+MODAL_CLASSES = {
+    "must": ("必须", "应当"),
+    "must_not": ("不得", "禁止", "严禁", "不准"),
+    "may": ("可以",),
+    "need_not": ("无须", "无需", "不必"),
+}
+MODAL_OF = {word: name for name, words in MODAL_CLASSES.items() for word in words}
+MODAL_RE = re.compile("|".join(sorted(MODAL_OF, key=len, reverse=True)))
+# A false statement swaps a modal for its opposite.
+MODAL_FLIP = {"must": "无须", "must_not": "可以", "may": "不得", "need_not": "必须"}
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    category: Category
+    text: str
+
+
+def number_value(numeral: str) -> float | None:
+    if numeral == "半":
+        return 0.5
+    try:
+        return float(numeral) if numeral[0].isdigit() else float(cn_to_int(numeral))
+    except (NumeralError, ValueError):
+        return None
+
+
+def _is_date_part(text: str, start: int, end: int, value: float, unit: str) -> bool:
+    """2026年3月1日 is a date, not a duration."""
+    if unit == "年" and value >= 1900:
+        return True
+    before = text[max(0, start - 1) : start]
+    return (unit in ("月", "日") and before in ("年", "月")) or text[end : end + 1] == "月"
+
+
+def number_tokens(text: str) -> list[Token]:
+    found = []
+    for match in NUMBER_TOKEN_RE.finditer(text):
+        value = number_value(match.group(1))
+        if value is None or _is_date_part(text, *match.span(), value, match.group(2)):
+            continue
+        found.append(Token(match.start(), match.end(), Category.number, match.group(0)))
+    return found
+
+
+def tokens(text: str) -> list[Token]:
+    """Every checkable token, in order of position."""
+    found = number_tokens(text)
+    found += [Token(*m.span(), Category.role, m.group(0)) for m in ROLE_RE.finditer(text)]
+    found += [Token(*m.span(), Category.modal, m.group(0)) for m in MODAL_RE.finditer(text)]
+    return sorted(found, key=lambda t: (t.start, -t.end))
+
+
+def parse_number(text: str) -> tuple[float, str] | None:
+    """「十二个月」 → (12, "月"); None unless the whole text is one number with a unit."""
+    match = NUMBER_TOKEN_RE.fullmatch(text.strip())
+    if match is None:
+        return None
+    value = number_value(match.group(1))
+    unit = _UNIT_ALIASES.get(match.group(2), match.group(2))
+    return None if value is None else (value, unit)
+
+
+def equivalence(text: str) -> str:
+    """Options with the same key say the same thing: 十二个月 = 12个月 = 一年; 必须 = 应当."""
+    text = text.strip().rstrip("。；，")
+    number = parse_number(text)
+    if number is not None:
+        value, unit = number
+        if unit in HOURS:
+            return f"time:{round(value * HOURS[unit], 3)}"
+        return f"{unit}:{round(value, 3)}"
+    if text in MODAL_OF:
+        return f"modal:{MODAL_OF[text]}"
+    return re.sub(r"\s+", "", text)
+
+
+def render_number(value: float, unit_text: str, like: str) -> str:
+    """A number in the style of ``like`` (Chinese numerals stay Chinese)."""
+    chinese = not like.strip()[0].isdigit()
+    if value == int(value) and chinese and 0 < value < 10000:
+        numeral = (
+            "两"
+            if value == 2 and unit_text[:1] in "个年天周小日名次倍件批"
+            else int_to_cn(int(value))
+        )
+    else:
+        numeral = str(int(value)) if value == int(value) else f"{value:g}"
+    space = " " if re.match(r"\d+\s", like) else ""
+    return f"{numeral}{space}{unit_text}"
+
+
+def unit_text(token: str) -> str:
+    match = NUMBER_TOKEN_RE.fullmatch(token.strip())
+    return match.group(2) if match else ""
