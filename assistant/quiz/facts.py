@@ -127,7 +127,7 @@ def extract(chunk: Chunk, max_span: int = 100) -> list[Fact]:
         cursor = at + len(raw)
         head = _ARTICLE_HEAD_RE.match(raw)
         sentence = raw[head.end() :] if head else raw
-        if len(sentence) < MIN_SPAN or sentence.startswith(("HR-", "ISO ")):
+        if len(sentence) < MIN_SPAN or sentence.startswith(("HR-", "ISO ")) or "|" in sentence:
             continue
         for category, start, end, items in _candidates(sentence):
             bounds = _narrow(sentence, start, end, max_span)
