@@ -277,6 +277,81 @@ def cmd_shell(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
 
 
+def _quiz_request(args: argparse.Namespace) -> tuple[Any, list[Any], Any]:
+    """(selection, types, format or None); ValueError/QuizError on a bad request."""
+    from assistant.quiz import MAX_QUESTIONS, QuestionType, QuizError, Selection
+    from assistant.quiz.formats import get_format
+
+    if not 1 <= args.n <= MAX_QUESTIONS:
+        raise QuizError(
+            "too_many", f"题量须在 1–{MAX_QUESTIONS} 之间 (--n must be 1..{MAX_QUESTIONS})"
+        )
+    types = []
+    for name in args.types.replace("，", ",").split(","):
+        try:
+            types.append(QuestionType.parse(name))
+        except ValueError:
+            raise QuizError(
+                "bad_type",
+                f"未知题型「{name}」，可选：单选、多选、判断、填空 "
+                f"(unknown question type {name!r})",
+            ) from None
+    selection = Selection(doc_ids=args.doc or [], kinds=args.kind or [], orgs=args.org or [],
+                          ref=args.ref or "", procedure=args.procedure or "")  # fmt: skip
+    fmt = get_format(args.format) if args.format or args.output else None
+    return selection, types, fmt
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    from assistant.quiz import Difficulty, QuizError, make_quiz
+    from assistant.services import Services
+
+    try:
+        selection, types, fmt = _quiz_request(args)
+    except QuizError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    services = Services.build(_settings(args))
+    reword = None if args.no_llm else services.quiz_wording
+    try:
+        build = make_quiz(services.kb, selection, args.n, types, args.seed,
+                          Difficulty(args.difficulty), reword)  # fmt: skip
+    except QuizError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    title = args.title or f"题库 {args.ref or args.procedure or '、'.join(args.doc or []) or ''}"
+    if fmt is not None:
+        data = fmt.write(title.strip(), build.questions)
+        if args.output and args.output != "-":
+            Path(args.output).write_bytes(data)
+        elif not args.json:
+            sys.stdout.buffer.write(data)
+    if args.json:
+        questions = [q.public() for q in build.questions]
+        _print_json({"questions": questions, "dropped": build.report.dropped})
+    elif fmt is None:
+        for n, question in enumerate(build.questions, 1):
+            print(f"{n}. 【{question.type.value}】{question.stem}")
+            for option in question.lettered_options():
+                print(f"   {option}")
+            print(f"   答案：{'、'.join(question.answer)}  出处：{question.source.ref}")
+    report = build.report
+    print(f"kept {report.kept} / generated {report.generated} (dropped {report.dropped})"
+          + (f", saved as {_save_quiz(services, title, build, args)}" if args.save else ""),
+          file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _save_quiz(services: Any, title: str, build: Any, args: argparse.Namespace) -> str:
+    from assistant.quiz import Difficulty
+
+    quiz = services.quizzes.create(title.strip(), build.questions,
+                                   org=(args.org or [None])[0], seed=args.seed,
+                                   difficulty=Difficulty(args.difficulty),
+                                   report=build.report)  # fmt: skip
+    return str(quiz.id)
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from assistant.embedding.build_e5 import main as build_main
 
@@ -348,6 +423,24 @@ def build_parser() -> argparse.ArgumentParser:
     shell.add_argument("--k", type=int, default=5)
     _add_filters(shell)
     shell.set_defaults(func=cmd_shell)
+
+    quiz = sub.add_parser("quiz", help="make source-validated quiz questions")
+    quiz_sub = quiz.add_subparsers(dest="quiz_command", required=True)
+    make = quiz_sub.add_parser("make", help="generate questions from a selection of sources")
+    _add_filters(make)
+    make.add_argument("--ref", help="第五条-第十条, 7.1-7.5, HR-QP-05 §4.1-4.5")
+    make.add_argument("--procedure", help="a procedure code, e.g. HR-QP-05")
+    make.add_argument("--n", type=int, default=20, help="number of questions (1-200)")
+    make.add_argument("--types", default="单选,多选,判断,填空", help="comma-separated types")
+    make.add_argument("--seed", type=int, default=1)
+    make.add_argument("--difficulty", choices=["easy", "medium", "hard"], default="medium")
+    make.add_argument("--format", help="gift, moodle, aiken, xlsx, docx or text")
+    make.add_argument("-o", "--output", help="write the export here (default: stdout)")
+    make.add_argument("--json", action="store_true", help="print questions as JSON")
+    make.add_argument("--title", help="quiz title")
+    make.add_argument("--save", action="store_true", help="store the quiz in the database")
+    make.add_argument("--no-llm", action="store_true", help="never use the LLM for wording")
+    make.set_defaults(func=cmd_quiz)
 
     build = sub.add_parser("build-model", help="build the offline e5 embedding model")
     build.add_argument("--force", action="store_true")

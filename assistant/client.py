@@ -14,8 +14,16 @@ from typing import Any
 import httpx
 
 from assistant.answer.schema import Citation, Reply
-from assistant.api.schemas import DocumentDetail, Filters, IngestReply
+from assistant.api.schemas import (
+    DocumentDetail,
+    Filters,
+    IngestReply,
+    QuestionPatch,
+    QuizCreate,
+    QuizUpdate,
+)
 from assistant.conversations import Conversation
+from assistant.quiz import Question, Quiz
 from assistant.reports import Report, ReportSummary
 from assistant.schema import DocumentRecord, Kind
 
@@ -203,3 +211,43 @@ class CertGuideClient:
 
     def plot(self, report_id: str, name: str) -> bytes:
         return self._request("GET", f"/v1/eval-reports/{report_id}/plots/{name}").content
+
+    # quizzes
+    def create_quiz(self, request: QuizCreate) -> Quiz:
+        body = request.model_dump(mode="json")
+        return Quiz.model_validate(self._request("POST", "/v1/quizzes", json=body).json())
+
+    def quizzes(self, org: str | None = None) -> list[Quiz]:
+        params = {"org": org} if org else {}
+        body = self._request("GET", "/v1/quizzes", params=params).json()
+        return [Quiz.model_validate(q) for q in body["quizzes"]]
+
+    def quiz(self, quiz_id: str) -> Quiz:
+        return Quiz.model_validate(self._request("GET", f"/v1/quizzes/{quiz_id}").json())
+
+    def replace_questions(
+        self, quiz_id: str, questions: list[Question], title: str | None = None
+    ) -> Quiz:
+        body = QuizUpdate(title=title, questions=questions).model_dump(mode="json")
+        return Quiz.model_validate(self._request("PUT", f"/v1/quizzes/{quiz_id}", json=body).json())
+
+    def edit_question(self, quiz_id: str, position: int, patch: QuestionPatch) -> Quiz:
+        body = patch.model_dump(mode="json", exclude_unset=True)
+        path = f"/v1/quizzes/{quiz_id}/questions/{position}"
+        return Quiz.model_validate(self._request("PATCH", path, json=body).json())
+
+    def add_question(self, quiz_id: str, question: Question) -> Quiz:
+        body = question.model_dump(mode="json")
+        path = f"/v1/quizzes/{quiz_id}/questions"
+        return Quiz.model_validate(self._request("POST", path, json=body).json())
+
+    def delete_question(self, quiz_id: str, position: int) -> Quiz:
+        path = f"/v1/quizzes/{quiz_id}/questions/{position}"
+        return Quiz.model_validate(self._request("DELETE", path).json())
+
+    def delete_quiz(self, quiz_id: str) -> None:
+        self._request("DELETE", f"/v1/quizzes/{quiz_id}")
+
+    def export_quiz(self, quiz_id: str, format: str) -> bytes:
+        params = {"format": format}
+        return self._request("GET", f"/v1/quizzes/{quiz_id}/export", params=params).content

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
 from assistant.conversations import ConversationStore, default_database_url, make_engine
 from assistant.knowledge import KnowledgeBase
+from assistant.quiz.store import QuizStore
+from assistant.quiz.wording import LLMWording
 from assistant.settings import Settings, get_settings
 
 
@@ -19,6 +22,15 @@ class Services:
     conversations: ConversationStore
     answerer: Answerer
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def quizzes(self) -> QuizStore:
+        """Quizzes live in the conversations database."""
+        return QuizStore(self.conversations.engine)
+
+    @cached_property
+    def quiz_wording(self) -> LLMWording | None:
+        return LLMWording(self.answerer.llm) if self.answerer.llm is not None else None
 
     @classmethod
     def build(cls, settings: Settings | None = None) -> Services:

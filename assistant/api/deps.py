@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from assistant.answer.pipeline import Answerer
 from assistant.conversations import ConversationStore
 from assistant.knowledge import KnowledgeBase
+from assistant.quiz.store import QuizStore
 from assistant.reports import ReportStore
 from assistant.services import Services
 
@@ -33,6 +34,10 @@ def get_conversations(services: ServicesDep) -> ConversationStore:
     return services.conversations
 
 
+def get_quizzes(services: ServicesDep) -> QuizStore:
+    return services.quizzes
+
+
 def get_reports(services: ServicesDep) -> ReportStore:
     return ReportStore(services.settings.eval_reports_dir)
 
@@ -41,3 +46,4 @@ KnowledgeDep = Annotated[KnowledgeBase, Depends(get_kb)]
 AnswererDep = Annotated[Answerer, Depends(get_answerer)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 ReportsDep = Annotated[ReportStore, Depends(get_reports)]
+QuizzesDep = Annotated[QuizStore, Depends(get_quizzes)]

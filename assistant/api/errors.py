@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.conversations import ConversationNotFound
 from assistant.embedding.encoder import EmbeddingModelError
+from assistant.quiz.generate import QuizError
+from assistant.quiz.store import QuizNotFound
 from assistant.store.chroma_store import StoreError
 
 
@@ -58,6 +60,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ConversationNotFound)
     async def _conversation(_: Request, exc: ConversationNotFound) -> JSONResponse:
         return error_response(404, "not_found", f"unknown conversation {exc.args[0]!s}")
+
+    @app.exception_handler(QuizNotFound)
+    async def _quiz(_: Request, exc: QuizNotFound) -> JSONResponse:
+        return error_response(404, "not_found", f"unknown quiz or question {exc.args[0]!s}")
+
+    @app.exception_handler(QuizError)
+    async def _quiz_request(_: Request, exc: QuizError) -> JSONResponse:
+        return error_response(422, exc.code, str(exc))
 
     @app.exception_handler(StoreError)
     @app.exception_handler(EmbeddingModelError)

@@ -8,6 +8,15 @@ from pydantic import BaseModel, Field
 
 from assistant.conversations import Conversation
 from assistant.knowledge import MAX_QUESTION_CHARS
+from assistant.quiz import (
+    MAX_QUESTIONS,
+    Difficulty,
+    QuestionType,
+    Quiz,
+    Selection,
+    Source,
+)
+from assistant.quiz import Question as QuizQuestion
 from assistant.reports import ReportSummary
 from assistant.schema import DocumentRecord, Hit, Kind
 from assistant.store.chroma_store import SearchFilter
@@ -117,3 +126,33 @@ class ErrorBody(BaseModel):
 
 class ErrorReply(BaseModel):
     error: ErrorBody
+
+
+class QuizCreate(BaseModel):
+    title: str = Field(default="", max_length=200)
+    org: str | None = Field(default=None, max_length=64, description="Owner org; None = public")
+    created_by: str | None = Field(default=None, max_length=128)
+    sources: Selection = Field(default_factory=Selection)
+    n: int = Field(default=10, ge=1, le=MAX_QUESTIONS)
+    types: list[QuestionType] = Field(default_factory=lambda: list(QuestionType), min_length=1)
+    seed: int = 0
+    difficulty: Difficulty = Difficulty.medium
+    llm: bool = Field(default=True, description="Let a configured LLM word the stems")
+
+
+class QuizList(BaseModel):
+    quizzes: list[Quiz]
+
+
+class QuizUpdate(BaseModel):
+    title: str | None = Field(default=None, max_length=200)
+    questions: list[QuizQuestion] = Field(max_length=MAX_QUESTIONS)
+
+
+class QuestionPatch(BaseModel):
+    type: QuestionType | None = None
+    stem: str | None = Field(default=None, min_length=1, max_length=2000)
+    options: list[str] | None = None
+    answer: list[str] | None = None
+    explanation: str | None = None
+    source: Source | None = None

@@ -1,0 +1,113 @@
+"""Quizzes: generate from sources, list, get, edit (re-validated), delete, export."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Response
+
+from assistant.api.deps import KnowledgeDep, QuizzesDep, ServicesDep
+from assistant.api.schemas import DeleteReply, QuestionPatch, QuizCreate, QuizList, QuizUpdate
+from assistant.knowledge import KnowledgeBase
+from assistant.quiz import Question, Quiz, make_quiz
+from assistant.quiz.formats import get_format
+from assistant.quiz.store import QuizNotFound
+
+router = APIRouter(prefix="/v1/quizzes", tags=["quizzes"])
+
+
+def with_passage(kb: KnowledgeBase, question: Question) -> Question:
+    """Attach the stored passage the span comes from; a span found nowhere in the document
+    gets the document's text instead, so validation flags it."""
+    source = question.source
+    if source.passage and source.text in source.passage:
+        return question
+    chunks = kb.store.document_chunks(source.doc_id) if source.doc_id else []
+    found = next((c for c in chunks if source.text and source.text in c.text), None)
+    if found is None:
+        passage = "\n".join(c.text for c in chunks) or "（找不到出处文档）"
+        update = {"passage": passage}
+    else:
+        update = {"passage": found.text, "chunk_id": found.chunk_id, "title": found.title,
+                  "kind": found.kind.value, "ref": source.ref or found.ref}  # fmt: skip
+    return question.model_copy(update={"source": source.model_copy(update=update)})
+
+
+@router.post("", status_code=201)
+def create_quiz(body: QuizCreate, services: ServicesDep) -> Quiz:
+    reword = services.quiz_wording if body.llm else None
+    build = make_quiz(services.kb, body.sources, body.n, body.types, body.seed,
+                      body.difficulty, reword)  # fmt: skip
+    title = (
+        body.title or f"题库 {body.sources.ref or '、'.join(body.sources.doc_ids) or '全部资料'}"
+    )
+    return services.quizzes.create(
+        title,
+        build.questions,
+        org=body.org,
+        created_by=body.created_by,
+        selection=body.sources,
+        seed=body.seed,
+        difficulty=body.difficulty,
+        report=build.report,
+    )
+
+
+@router.get("")
+def list_quizzes(store: QuizzesDep, org: str | None = None) -> QuizList:
+    return QuizList(quizzes=store.list(org=org))
+
+
+@router.get("/{quiz_id}")
+def get_quiz(quiz_id: str, store: QuizzesDep) -> Quiz:
+    return store.get(quiz_id)
+
+
+@router.put("/{quiz_id}")
+def replace_questions(quiz_id: str, body: QuizUpdate, store: QuizzesDep, kb: KnowledgeDep) -> Quiz:
+    questions = [with_passage(kb, q) for q in body.questions]
+    return store.replace(quiz_id, questions, title=body.title)
+
+
+@router.patch("/{quiz_id}/questions/{position}")
+def edit_question(
+    quiz_id: str, position: int, body: QuestionPatch, store: QuizzesDep, kb: KnowledgeDep
+) -> Quiz:
+    questions = store.get(quiz_id).questions
+    if not 0 <= position < len(questions):
+        raise QuizNotFound(f"{quiz_id}#{position}")
+    changes = body.model_dump(exclude_unset=True, exclude={"source"})
+    edited = questions[position].model_copy(update=changes)
+    if body.source is not None:
+        edited = edited.model_copy(update={"source": body.source})
+    return store.edit(quiz_id, position, with_passage(kb, edited))
+
+
+@router.post("/{quiz_id}/questions", status_code=201)
+def add_question(quiz_id: str, body: Question, store: QuizzesDep, kb: KnowledgeDep) -> Quiz:
+    return store.add(quiz_id, with_passage(kb, body))
+
+
+@router.delete("/{quiz_id}/questions/{position}")
+def delete_question(quiz_id: str, position: int, store: QuizzesDep) -> Quiz:
+    return store.remove(quiz_id, position)
+
+
+@router.delete("/{quiz_id}")
+def delete_quiz(quiz_id: str, store: QuizzesDep) -> DeleteReply:
+    store.delete(quiz_id)
+    return DeleteReply(deleted=quiz_id)
+
+
+@router.get("/{quiz_id}/export", response_class=Response)
+def export_quiz(quiz_id: str, store: QuizzesDep, format: str = "gift") -> Response:
+    chosen = get_format(format)
+    quiz = store.get(quiz_id)
+    filename = f"quiz-{quiz.id[:8]}.{chosen.extension}"
+    readable = quote(f"{quiz.title}.{chosen.extension}")
+    disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{readable}"
+    return Response(
+        chosen.write(quiz.title, quiz.questions),
+        media_type=chosen.media_type,
+        headers={"Content-Disposition": disposition},
+    )

@@ -1,0 +1,246 @@
+"""Quizzes and their questions in the conversations database (SQLAlchemy; SQLite default).
+
+``org`` and ``created_by`` are stored now so that access control can scope quizzes later
+without a migration. Every edit re-validates the question and sets ``flagged`` when it no
+longer matches its source span.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Row,
+    String,
+    Table,
+    Text,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from assistant.quiz.check import revalidated
+from assistant.quiz.schema import (
+    Difficulty,
+    GenerationReport,
+    Question,
+    QuestionType,
+    Quiz,
+    Selection,
+    Source,
+)
+
+metadata = MetaData()
+
+quizzes = Table(
+    "quizzes",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("org", String(64), nullable=True, index=True),
+    Column("created_by", String(128), nullable=True),
+    Column("selection", Text, nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("difficulty", String(16), nullable=False),
+    Column("report", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+quiz_questions = Table(
+    "quiz_questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("quiz_id", String(64), ForeignKey("quizzes.id"), index=True, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("type", String(8), nullable=False),
+    Column("stem", Text, nullable=False),
+    Column("options", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("explanation", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("flagged", Boolean, nullable=False),
+    Column("problems", Text, nullable=False),
+)
+
+
+class QuizNotFound(KeyError):
+    pass
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _question_row(quiz_id: str, position: int, question: Question) -> dict[str, object]:
+    return {
+        "quiz_id": quiz_id,
+        "position": position,
+        "type": question.type.value,
+        "stem": question.stem,
+        "options": _dumps(question.options),
+        "answer": _dumps(question.answer),
+        "explanation": question.explanation,
+        "source": question.source.model_dump_json(),
+        "flagged": question.flagged,
+        "problems": _dumps(question.problems),
+    }
+
+
+def _question(row: Row[Any]) -> Question:
+    return Question(
+        type=QuestionType(row.type),
+        stem=row.stem,
+        options=json.loads(row.options),
+        answer=json.loads(row.answer),
+        explanation=row.explanation,
+        source=Source.model_validate_json(row.source),
+        flagged=row.flagged,
+        problems=json.loads(row.problems),
+    )
+
+
+class QuizStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def create(
+        self,
+        title: str,
+        questions: Sequence[Question],
+        *,
+        org: str | None = None,
+        created_by: str | None = None,
+        selection: Selection | None = None,
+        seed: int = 0,
+        difficulty: Difficulty = Difficulty.medium,
+        report: GenerationReport | None = None,
+    ) -> Quiz:
+        quiz_id = uuid.uuid4().hex
+        now = _now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                quizzes.insert().values(
+                    id=quiz_id,
+                    title=title[:200],
+                    org=org,
+                    created_by=created_by,
+                    selection=(selection or Selection()).model_dump_json(),
+                    seed=seed,
+                    difficulty=difficulty.value,
+                    report=report.model_dump_json() if report else None,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            self._write_questions(conn, quiz_id, questions)
+        return self.get(quiz_id)
+
+    @staticmethod
+    def _write_questions(conn: Connection, quiz_id: str, questions: Sequence[Question]) -> None:
+        conn.execute(delete(quiz_questions).where(quiz_questions.c.quiz_id == quiz_id))
+        rows = [_question_row(quiz_id, i, revalidated(q)) for i, q in enumerate(questions)]
+        if rows:
+            conn.execute(quiz_questions.insert(), rows)
+
+    def _head(self, conn: Connection, quiz_id: str) -> Row[Any]:
+        head = conn.execute(select(quizzes).where(quizzes.c.id == quiz_id)).first()
+        if head is None:
+            raise QuizNotFound(quiz_id)
+        return head
+
+    def get(self, quiz_id: str) -> Quiz:
+        with self.engine.connect() as conn:
+            head = self._head(conn, quiz_id)
+            rows = conn.execute(
+                select(quiz_questions)
+                .where(quiz_questions.c.quiz_id == quiz_id)
+                .order_by(quiz_questions.c.position)
+            ).all()
+        return self._quiz(head, [_question(r) for r in rows])
+
+    @staticmethod
+    def _quiz(head: Row[Any], questions: list[Question]) -> Quiz:
+        report = head.report
+        return Quiz(
+            id=head.id,
+            title=head.title,
+            org=head.org,
+            created_by=head.created_by,
+            selection=Selection.model_validate_json(head.selection),
+            seed=head.seed,
+            difficulty=Difficulty(head.difficulty),
+            report=GenerationReport.model_validate_json(report) if report else None,
+            created_at=head.created_at,
+            updated_at=head.updated_at,
+            questions=questions,
+        )
+
+    def list(self, org: str | None = None, limit: int = 100) -> list[Quiz]:
+        """Newest first, without questions."""
+        query = select(quizzes).order_by(quizzes.c.updated_at.desc()).limit(limit)
+        if org is not None:
+            query = query.where(quizzes.c.org == org)
+        with self.engine.connect() as conn:
+            return [self._quiz(row, []) for row in conn.execute(query).all()]
+
+    def replace(
+        self, quiz_id: str, questions: Sequence[Question], title: str | None = None
+    ) -> Quiz:
+        """New question list (reorder, add, delete, edit at once), each re-validated."""
+        with self.engine.begin() as conn:
+            self._head(conn, quiz_id)
+            self._write_questions(conn, quiz_id, questions)
+            values: dict[str, object] = {"updated_at": _now()}
+            if title is not None:
+                values["title"] = title[:200]
+            conn.execute(update(quizzes).where(quizzes.c.id == quiz_id).values(**values))
+        return self.get(quiz_id)
+
+    def edit(self, quiz_id: str, position: int, question: Question) -> Quiz:
+        questions = self.get(quiz_id).questions
+        if not 0 <= position < len(questions):
+            raise QuizNotFound(f"{quiz_id}#{position}")
+        questions[position] = question
+        return self.replace(quiz_id, questions)
+
+    def add(self, quiz_id: str, question: Question, position: int | None = None) -> Quiz:
+        questions = self.get(quiz_id).questions
+        questions.insert(len(questions) if position is None else position, question)
+        return self.replace(quiz_id, questions)
+
+    def remove(self, quiz_id: str, position: int) -> Quiz:
+        questions = self.get(quiz_id).questions
+        if not 0 <= position < len(questions):
+            raise QuizNotFound(f"{quiz_id}#{position}")
+        del questions[position]
+        return self.replace(quiz_id, questions)
+
+    def move(self, quiz_id: str, position: int, to: int) -> Quiz:
+        questions = self.get(quiz_id).questions
+        if not (0 <= position < len(questions) and 0 <= to < len(questions)):
+            raise QuizNotFound(f"{quiz_id}#{position}")
+        questions.insert(to, questions.pop(position))
+        return self.replace(quiz_id, questions)
+
+    def delete(self, quiz_id: str) -> None:
+        with self.engine.begin() as conn:
+            self._head(conn, quiz_id)
+            conn.execute(delete(quiz_questions).where(quiz_questions.c.quiz_id == quiz_id))
+            conn.execute(delete(quizzes).where(quizzes.c.id == quiz_id))
