@@ -13,6 +13,8 @@ from assistant.quiz.facts import split_items
 from assistant.quiz.schema import BLANK, FALSE, LETTERS, TRUE, Question, QuestionType
 from assistant.quiz.tokens import Token, equivalence, tokens
 
+MIN_CONTEXT = 4
+
 
 def cloze(stem: str, span: str) -> tuple[str, int, int] | None:
     """(lead, start, end): the stem is lead + span with span[start:end] blanked."""
@@ -23,8 +25,8 @@ def cloze(stem: str, span: str) -> tuple[str, int, int] | None:
         return None
     end = len(span) - len(after)
     start = next((k for k in range(end - 1, -1, -1) if before.endswith(span[:k])), None)
-    if start is None:
-        return None
+    if start is None or start + len(after) < MIN_CONTEXT:
+        return None  # a blank needs the source's own words around it
     return before[: len(before) - start], start, end
 
 
