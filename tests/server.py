@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from assistant.launch import ServerFailed, wait_ready
+from assistant.settings import PROJECT_ROOT
 
 
 def free_port() -> int:
@@ -40,7 +41,7 @@ def running(
     """Run ``command`` until ``ready_url`` answers 2xx; always terminate it afterwards."""
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}
+            command, stdout=out, stderr=subprocess.STDOUT, env={**checkout_env(), **(env or {})}
         )
         try:
             try:
@@ -56,8 +57,19 @@ def running(
                 process.kill()
 
 
+def certguide_command() -> list[str]:
+    """The CLI of this checkout (the console script may point at another one)."""
+    return [sys.executable, "-m", "assistant.cli"]
+
+
+def checkout_env() -> dict[str, str]:
+    """Environment that makes a child process import this checkout's ``assistant``."""
+    paths = [str(PROJECT_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+
+
 def serve_command(data_dir: Path, port: int) -> list[str]:
-    return [venv_tool("certguide"), "--data-dir", str(data_dir), "serve",
+    return [*certguide_command(), "--data-dir", str(data_dir), "serve",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
 
 

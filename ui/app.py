@@ -6,11 +6,12 @@ import streamlit as st
 
 st.set_page_config(page_title="CertGuide 认证助手", page_icon="📑", layout="wide")
 
-# 题库 (quizzes) and 客户 (client workspaces) join these sections when they land.
+# 客户 (client workspaces) joins these sections when it lands.
 navigation = st.navigation(
     {
         "助手": [st.Page("views/chat.py", title="问答", icon="💬", default=True)],
         "资料": [st.Page("views/documents.py", title="文档库", icon="📚")],
+        "培训": [st.Page("views/quiz.py", title="题库", icon="📝")],
         "质量": [st.Page("views/evaluation.py", title="评估", icon="📊")],
     }
 )

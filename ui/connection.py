@@ -21,6 +21,10 @@ _CODE_MESSAGES = {
     "invalid_request": "请求无效，请检查输入。",
     "unavailable": "服务暂时不可用，请稍后再试。",
     "conflict": "操作冲突，请刷新后重试。",
+    "empty_selection": "所选范围内没有资料，请调整文档、类别或条款范围。",
+    "not_enough_sources": "所选资料不够出这么多题，请减少题量或扩大范围。",
+    "bad_ref": "无法识别条款范围，请按「第五条-第十条」「7.1-7.5」「HR-QP-05 §4.1-4.5」填写。",
+    "unknown_format": "不支持的导出格式。",
 }
 # Known ingest problems (the API's English detail) → what a user can act on.
 _DETAIL_MESSAGES = (

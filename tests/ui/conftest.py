@@ -13,7 +13,7 @@ import pytest
 from assistant.conversations import ConversationStore, default_database_url, make_engine
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import CORPUS_DIR
-from tests.server import free_port, running, serve_command, venv_tool
+from tests.server import certguide_command, checkout_env, free_port, running, serve_command
 
 UI_DIR = PROJECT_ROOT / "ui"
 sys.path.insert(0, str(UI_DIR))  # as `streamlit run ui/app.py` does for the pages
@@ -35,9 +35,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("ui")
     data_dir, reports_dir = root / "data", root / "reports"
     subprocess.run(
-        [venv_tool("certguide"), "--data-dir", str(data_dir), "ingest", str(CORPUS_DIR)],
+        [*certguide_command(), "--data-dir", str(data_dir), "ingest", str(CORPUS_DIR)],
         check=True,
         capture_output=True,
+        env=checkout_env(),
     )
     port = free_port()
     url = f"http://127.0.0.1:{port}"
