@@ -73,6 +73,7 @@ bench: setup ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.query_latency
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.api_load
+	$(PY) -m benchmarks.quiz_generation
 
 lint:
 	$(VENV)/bin/ruff check assistant ui tests evals benchmarks
