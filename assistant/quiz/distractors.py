@@ -109,11 +109,21 @@ class Pools:
         candidates = [c for c in candidates if c != fact.key and c not in fact.chunk.text]
         return rng.sample(candidates, min(count, len(candidates)))
 
-    def list_items(self, fact: Fact, count: int, rng: random.Random) -> list[str]:
+    def list_items(
+        self, fact: Fact, count: int, rng: random.Random, difficulty: Difficulty
+    ) -> list[str]:
+        """Items of other lists, not in this passage; harder quizzes take the ones that share
+        the most characters with the right answers (「湿度」 next to 「温度」)."""
         lengths = [len(i) for i in fact.items]
+        own = set("".join(fact.items))
         candidates = [
             item
             for item in self.items[fact.chunk.kind.value]
             if item not in fact.chunk.text and min(lengths) - 2 <= len(item) <= max(lengths) + 3
         ]
-        return rng.sample(candidates, min(count, len(candidates)))
+        rng.shuffle(candidates)
+        if difficulty is Difficulty.easy:
+            return candidates[:count]
+        candidates.sort(key=lambda item: -len(own & set(item)))
+        window = candidates[: count if difficulty is Difficulty.hard else count * 3]
+        return rng.sample(window, min(count, len(window)))

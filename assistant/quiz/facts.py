@@ -23,13 +23,17 @@ _ACTIONS = (
 )
 _ACTION_RE = re.compile(f"^(?:{'|'.join(_ACTIONS.split())})")
 _TERM_RE = re.compile(r"“?([^，。；：、（）“”《》\s]{2,14})”?，?(?:是指|指的是)")
-_ENUM_RE = re.compile(r"[^\s，。；：、（）“”《》]{2,16}(?:、[^\s，。；：、（）“”《》]{2,12}){2,}")
+_QUOTED_RE = re.compile(r"“([^“”，。；：、\s]{2,8})”")
+_ENUM_RE = re.compile(
+    r"[^\s，。；：、（）“”《》]{2,16}(?:、[^\s，。；：、（）“”《》]{2,12}){2,}(?=[\s，。；：（）“”《》]|$)"
+)
 _ITEM_LEAD_RE = re.compile(r"^(?:包括|包含|例如|比如|如|涉及|含|有|为|是|对)")
 _ITEM_TAIL_RE = re.compile(r"(?:和|及|以及|与|或)")
 _ITEM_SPLIT_RE = re.compile(r"、|和|以及|及|与|或")
 _BAD_ITEM_RE = re.compile(r"哪|什么|吗|？|[要的是等]$")
 _NOT_MODAL_BEFORE = "和、的"
-_NOT_COUNT_BEFORE = "最近上下同这那某第"
+_COUNT_UNITS = ("次", "项", "件", "批", "名", "人")
+_ONE_RE = re.compile(r"^[一1][个]?")
 MAX_ITEM = 8
 MAX_FIRST_ITEM = 6
 
@@ -83,6 +87,8 @@ def _enumeration(sentence: str) -> tuple[int, int, list[str]] | None:
         first = first[lead.end() :]
     if len(first) > MAX_FIRST_ITEM:  # 「适用于进货检验」: drop the run-in first item
         start += len(first) + 1
+    if sentence[start:end].endswith("等"):  # 「电线电缆、化肥等」: 等 is not part of an item
+        end -= 1
     last = sentence[start:end].rsplit("、", 1)[-1]
     tail = _ITEM_TAIL_RE.search(last)
     if len(last) > MAX_ITEM and tail is None:
@@ -91,6 +97,14 @@ def _enumeration(sentence: str) -> tuple[int, int, list[str]] | None:
     if len(items) < 3 or any(not 2 <= len(i) <= MAX_ITEM or _BAD_ITEM_RE.search(i) for i in items):
         return None
     return start, end, items
+
+
+def _is_plain_one(sentence: str, start: int, token: str) -> bool:
+    """「每一项」「一次设计」「最近一次」: 一 as a word, not a count worth asking about;
+    「至少一次」 stays."""
+    if not _ONE_RE.match(token) or not token.endswith(_COUNT_UNITS):
+        return False
+    return not sentence[max(0, start - 2) : start].endswith(("至少", "每年", "每月", "每季度"))
 
 
 def _candidates(sentence: str) -> Iterable[tuple[Category, int, int, tuple[str, ...]]]:
@@ -103,13 +117,15 @@ def _candidates(sentence: str) -> Iterable[tuple[Category, int, int, tuple[str, 
         before = sentence[max(0, token.start - 1) : token.start]
         if token.category is Category.modal and before and before in _NOT_MODAL_BEFORE:
             continue
-        if token.text == "一次" and before and before in _NOT_COUNT_BEFORE:
+        if _is_plain_one(sentence, token.start, token.text):
             continue
         yield token.category, token.start, token.end, ()
     for match in _TERM_RE.finditer(sentence):
         term = match.group(1).rsplit("所称", 1)[-1]
         if len(term) >= 2:
             yield Category.term, match.end(1) - len(term), match.end(1), ()
+    for match in _QUOTED_RE.finditer(sentence):  # 「“接单”环节」: a named concept
+        yield Category.term, match.start(1), match.end(1), ()
     found = _enumeration(sentence)
     if found:
         start, end, items = found

@@ -137,7 +137,7 @@ class QuizBuilder:
     def multiple(self, fact: Fact, rng: random.Random) -> Question | None:
         total = OPTION_COUNTS[self.difficulty]
         right = rng.sample(list(fact.items), min(len(fact.items), rng.choice((2, 3))))
-        wrong = self.pools.list_items(fact, total - len(right), rng)
+        wrong = self.pools.list_items(fact, total - len(right), rng, self.difficulty)
         if not wrong:
             return None
         options = right + wrong

@@ -46,7 +46,7 @@ def test_writes_an_export_file(
     corpus_kb: KnowledgeBase, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = tmp_path / "quiz.gift"
-    code, _, err = run(capsys, corpus_kb, "--ref", "7.1-7.5", "--n", "5", "--types",
+    code, _, err = run(capsys, corpus_kb, "--ref", "HR-QP-08 §4", "--n", "5", "--types",
                        "单选,判断", "--format", "gift", "-o", str(target))  # fmt: skip
     assert code == 0 and "kept 5" in err
     questions = FORMATS["gift"].read(target.read_bytes())
