@@ -279,13 +279,11 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 def _quiz_request(args: argparse.Namespace) -> tuple[Any, list[Any], Any]:
     """(selection, types, format or None); ValueError/QuizError on a bad request."""
-    from assistant.quiz import MAX_QUESTIONS, QuestionType, QuizError, Selection
+    from assistant.quiz import QuestionType, QuizError, Selection
     from assistant.quiz.formats import get_format
+    from assistant.quiz.generate import check_count
 
-    if not 1 <= args.n <= MAX_QUESTIONS:
-        raise QuizError(
-            "too_many", f"题量须在 1–{MAX_QUESTIONS} 之间 (--n must be 1..{MAX_QUESTIONS})"
-        )
+    check_count(args.n)
     types = []
     for name in args.types.replace("，", ",").split(","):
         try:

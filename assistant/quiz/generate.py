@@ -43,6 +43,17 @@ class QuizError(ValueError):
         self.code = code
 
 
+def check_count(n: int) -> None:
+    if not 1 <= n <= MAX_QUESTIONS:
+        raise QuizError(
+            "too_many", f"题量须在 1–{MAX_QUESTIONS} 之间 (n must be 1..{MAX_QUESTIONS})"
+        )
+
+
+def empty_selection() -> QuizError:
+    return QuizError("empty_selection", "所选范围内没有资料 (no passages match the selection)")
+
+
 def label(chunk: Chunk) -> str:
     """《title》ref, or just the title when the ref is a guide's long heading."""
     title = chunk.title.replace("《", "").replace("》", "")
@@ -196,14 +207,9 @@ class QuizBuilder:
         return queues
 
     def build(self, n: int, types: Sequence[QuestionType], seed: int = 0) -> Build:
-        if not 1 <= n <= MAX_QUESTIONS:
-            raise QuizError(
-                "too_many", f"题量须在 1–{MAX_QUESTIONS} 之间 (n must be 1..{MAX_QUESTIONS})"
-            )
+        check_count(n)
         if not self.passages:
-            raise QuizError(
-                "empty_selection", "所选范围内没有资料 (no passages match the selection)"
-            )
+            raise empty_selection()
         types = list(dict.fromkeys(types)) or list(QuestionType)
         rng = random.Random(seed)
         queues = self._queues(rng)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from assistant.knowledge import KnowledgeBase
-from assistant.quiz.generate import Build, QuizBuilder, QuizError, Reworder
+from assistant.quiz.generate import Build, QuizBuilder, Reworder, empty_selection
 from assistant.quiz.schema import Difficulty, QuestionType, Selection
 from assistant.quiz.sources import distractor_pool, select_passages
 
@@ -21,6 +21,6 @@ def make_quiz(
 ) -> Build:
     passages = select_passages(kb.store, selection)
     if not passages:
-        raise QuizError("empty_selection", "所选范围内没有资料 (no passages match the selection)")
+        raise empty_selection()
     builder = QuizBuilder(passages, distractor_pool(kb.store, passages), difficulty, reword)
     return builder.build(n, types, seed)

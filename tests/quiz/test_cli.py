@@ -57,7 +57,7 @@ def test_writes_an_export_file(
     ("argv", "message"),
     [
         (("--doc", "no-such-doc", "--n", "3"), "no passages match"),
-        (("--n", "500"), "--n must be 1..200"),
+        (("--n", "500"), "n must be 1..200"),
         (("--procedure", "HR-QP-05", "--n", "150"), "yields only"),
         (("--n", "3", "--format", "pdf"), "unknown format 'pdf'"),
         (("--n", "3", "--types", "论述"), "unknown question type"),

@@ -45,8 +45,8 @@ def test_generate_review_edit_and_export(api_url: str) -> None:
     assert any("HR-QP-05" in c.value for c in page.caption)
     assert page.get("download_button")
 
-    page.text_area(key="stem-0").set_value("完全改写的题干（  ）。")
-    page.button(key="FormSubmitter:edit-0-保存并重新校验").click().run()
+    next(t for t in page.text_area if t.label == "题干").set_value("完全改写的题干（  ）。")
+    next(b for b in page.button if b.label == "保存并重新校验").click().run()
     assert not page.exception, page.exception
     assert any("不再一致" in w.value for w in page.warning)
     with CertGuideClient(api_url) as api:
@@ -57,6 +57,8 @@ def test_generate_review_edit_and_export(api_url: str) -> None:
     with CertGuideClient(api_url) as api:
         moved = api.quiz(quiz.id)
     assert moved.questions[0].stem == quiz.questions[1].stem
+    shown_stems = [t.value for t in page.text_area if t.label == "题干"]
+    assert shown_stems[:2] == [q.stem for q in moved.questions[:2]]  # no stale form state
     page.button(key="delete-0").click().run()
     assert any("已删除第 1 题" in s.value for s in page.success)
     with CertGuideClient(api_url) as api:

@@ -3,6 +3,8 @@ edit (re-validated by the API), reorder, delete, export for Moodle, Excel, Word 
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 from connection import call, client, describe, ready_chunks
 from render import kind_label
@@ -101,18 +103,26 @@ def _delete(quiz: Quiz, position: int) -> None:
     flash("success", f"已删除第 {position + 1} 题。")
 
 
+def widget_key(position: int, question: Question) -> str:
+    """Position plus content: after a reorder or an edit the form shows the new content
+    instead of the state Streamlit kept for the old key."""
+    digest = hashlib.sha1(question.model_dump_json().encode()).hexdigest()[:10]
+    return f"{position}-{digest}"
+
+
 def edit_form(quiz: Quiz, position: int, question: Question) -> None:
-    with st.expander("✏️ 编辑"), st.form(f"edit-{position}"):
-        stem = st.text_area("题干", question.stem, key=f"stem-{position}")
+    key = widget_key(position, question)
+    with st.expander("✏️ 编辑"), st.form(f"edit-{key}"):
+        stem = st.text_area("题干", question.stem, key=f"stem-{key}")
         options = st.text_area(
-            "选项（每行一个，不写字母）", "\n".join(question.options), key=f"options-{position}"
+            "选项（每行一个，不写字母）", "\n".join(question.options), key=f"options-{key}"
         )
         answer = st.text_input(
             "答案（字母如 A、AC；判断填 正确/错误；填空填原文）",
             answer_text(question),
-            key=f"answer-{position}",
+            key=f"answer-{key}",
         )
-        explanation = st.text_area("解析", question.explanation, key=f"explanation-{position}")
+        explanation = st.text_area("解析", question.explanation, key=f"explanation-{key}")
         if not st.form_submit_button("保存并重新校验"):
             return
     patch = QuestionPatch(
