@@ -3,15 +3,16 @@
 A question passes only if its answer key is the span's own text at the blank (or the span
 itself for a true statement), every distractor is provably not what the span says, no two
 options are equivalent, and a false statement differs from the span in exactly one
-checkable token (a number with its unit, a role, a modal verb such as 不得/必须).
+checkable token (a number with its unit, a role, a modal verb such as 不得/必须, a list
+item).
 """
 
 from __future__ import annotations
 
 from assistant.answer.text import support
-from assistant.quiz.facts import split_items
+from assistant.quiz.facts import item_tokens, split_items
 from assistant.quiz.schema import BLANK, FALSE, LETTERS, TRUE, Question, QuestionType
-from assistant.quiz.tokens import Token, equivalence, tokens
+from assistant.quiz.tokens import Category, Token, equivalence, tokens
 
 MIN_CONTEXT = 4
 
@@ -32,9 +33,10 @@ def cloze(stem: str, span: str) -> tuple[str, int, int] | None:
 
 def swapped_token(stem: str, span: str) -> tuple[str, Token, Token] | None:
     """(lead, original, replacement) when the stem is lead + span with exactly one token
-    swapped for another of the same category; None when the change is not of that form."""
-    for replacement in tokens(stem):
-        for original in tokens(span):
+    (number, role, modal or list item) swapped for another of the same category; None when
+    the change is not of that form."""
+    for replacement in tokens(stem) + item_tokens(stem):
+        for original in tokens(span) + item_tokens(span):
             lead_end = replacement.start - original.start
             if (
                 original.category == replacement.category
@@ -155,12 +157,14 @@ def _judge(question: Question, span: str, passage: str) -> list[str]:
         return ["判断为错误的陈述与原文相同"]
     swap = swapped_token(stem, span)
     if swap is None:
-        return ["错误陈述与原文的差别无法核对（只能改动一个数字、角色或情态词）"]
+        return ["错误陈述与原文的差别无法核对（只能改动一个数字、角色、情态词或列举项）"]
     lead, original, changed = swap
     if equivalence(original.text) == equivalence(changed.text):
         return [f"「{changed.text}」与原文「{original.text}」等价，陈述并不错误"]
     if stem[len(lead) :] in passage:
         return ["判断为错误的陈述在资料中原样出现"]
+    if changed.category is Category.items and changed.text in passage:
+        return [f"替换进来的「{changed.text}」在资料中也出现，陈述未必错误"]
     return _lead_problems(lead, question, passage)
 
 

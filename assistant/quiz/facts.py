@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.answer.text import split_sentences
-from assistant.quiz.tokens import Category, tokens
+from assistant.quiz.tokens import Category, Token, tokens
 from assistant.refs import CN_NUMERAL
 from assistant.schema import Chunk
 
@@ -77,8 +77,26 @@ def _narrow(sentence: str, start: int, end: int, max_len: int) -> tuple[int, int
 
 def _enumeration(sentence: str) -> tuple[int, int, list[str]] | None:
     match = _ENUM_RE.search(sentence)
-    if match is None:
-        return None
+    return None if match is None else _list_at(sentence, match)
+
+
+def item_tokens(text: str) -> list[Token]:
+    """Each item of every list in ``text``, with its position (what a false 判断 may swap)."""
+    found = []
+    for match in _ENUM_RE.finditer(text):
+        listed = _list_at(text, match)
+        if listed is None:
+            continue
+        start, end, items = listed
+        cursor = start
+        for item in items:
+            at = text.find(item, cursor, end)
+            found.append(Token(at, at + len(item), Category.items, item))
+            cursor = at + len(item)
+    return found
+
+
+def _list_at(sentence: str, match: re.Match[str]) -> tuple[int, int, list[str]] | None:
     start, end = match.span()
     first = match.group(0).split("、", 1)[0]
     lead = _ITEM_LEAD_RE.match(first)

@@ -30,7 +30,7 @@ OPTION_COUNTS = {Difficulty.easy: 4, Difficulty.medium: 4, Difficulty.hard: 5}
 _USES: dict[QuestionType, tuple[Category, ...]] = {
     QuestionType.single: (Category.number, Category.role, Category.modal, Category.term),
     QuestionType.blank: (Category.number, Category.role, Category.term),
-    QuestionType.judge: (Category.number, Category.role, Category.modal),
+    QuestionType.judge: (Category.number, Category.role, Category.modal, Category.items),
     QuestionType.multiple: (Category.items,),
 }
 
@@ -52,6 +52,17 @@ def check_count(n: int) -> None:
 
 def empty_selection() -> QuizError:
     return QuizError("empty_selection", "所选范围内没有资料 (no passages match the selection)")
+
+
+_OPEN_LIST_BEFORE = ("如", "如：", "例如", "比如", "包括", "包括：", "诸如")
+
+
+def closed_list(fact: Fact) -> bool:
+    """A list given as examples (如…、…等) is open: an item swapped into it need not be
+    wrong, so false statements are only made from closed lists."""
+    before = fact.span[: fact.key_start]
+    listed = fact.span[fact.key_start : fact.key_end + 1]
+    return "等" not in listed and not before.endswith(_OPEN_LIST_BEFORE)
 
 
 def label(chunk: Chunk) -> str:
@@ -174,20 +185,30 @@ class QuizBuilder:
                 explanation=f"正确。{label(fact.chunk)}原文：「{span}」。",
                 source=source_of(fact),
             )
+        start, original = fact.key_start, fact.key
         if fact.category is Category.modal:
             changed = MODAL_FLIP[MODAL_OF[fact.key]]
+        elif fact.category is Category.items:  # swap one list item for another list's
+            if not closed_list(fact):
+                return None
+            original = rng.choice(fact.items)
+            start = span.find(original, fact.key_start)
+            wrong = self.pools.list_items(fact, 1, rng, self.difficulty)
+            if not wrong:
+                return None
+            changed = wrong[0]
         else:
             wrong = self._distractors(fact, 1, rng)
             if not wrong:
                 return None
             changed = wrong[0]
-        statement = span[: fact.key_start] + changed + span[fact.key_end :]
+        statement = span[:start] + changed + span[start + len(original) :]
         return Question(
             type=QuestionType.judge,
             stem=lead + statement,
             answer=[FALSE],
             explanation=f"错误。{label(fact.chunk)}原文：「{span}」，"
-            f"是「{fact.key}」而不是「{changed}」。",
+            f"是「{original}」而不是「{changed}」。",
             source=source_of(fact),
         )
 

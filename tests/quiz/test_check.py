@@ -95,3 +95,16 @@ def test_span_must_come_from_the_passage() -> None:
         update={"source": SOURCE.model_copy(update={"passage": "别的段落。"})}
     )
     assert any("不在资料段落" in p for p in validate(moved))
+
+
+def test_false_statement_may_swap_one_list_item() -> None:
+    span = "出厂检验项目：导体电阻、绝缘厚度、外观和电压试验。"
+    passage = span + "型式试验另行安排。"
+    source = Source(doc_id="d", ref="r", text=span, passage=passage)
+
+    def statement(text: str) -> Question:
+        return Question(type=QuestionType.judge, stem=text, answer=["错误"], source=source)
+
+    assert validate(statement(span.replace("绝缘厚度", "护套颜色"))) == []
+    assert any("也出现" in p for p in validate(statement(span.replace("绝缘厚度", "型式试验"))))
+    assert any("无法核对" in p for p in validate(statement(span.replace("出厂", "进货"))))
