@@ -74,6 +74,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         elif args.verbose:
             print(f"{result.status:9} {result.doc_id} ({result.chunks} chunks) {result.path}")
     print(report.summary())
+    from assistant.access_cli import open_access
+
+    open_access(kb.settings).ensure_orgs(d.org for d in kb.documents())
     if not report.results:
         print("error: no supported files found", file=sys.stderr)
         return EXIT_ERROR
@@ -277,6 +280,41 @@ def cmd_shell(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from assistant.access_cli import open_access
+    from assistant.gaps import GapAssessor, to_markdown, to_xlsx
+
+    kb = _knowledge(args)
+    if not kb.documents(_filters_for_org(args.org)):
+        print(f"error: org {args.org!r} has no documents in the index", file=sys.stderr)
+        return EXIT_ERROR
+    report = GapAssessor(kb).assess(args.org)
+    org = open_access(kb.settings).org(args.org)
+    name = org.name if org else args.org
+    if args.json:
+        _print_json(report.model_dump(mode="json", exclude={"items": {"__all__": {"score"}}}))
+    elif args.format == "xlsx":
+        if not args.output:
+            print("error: --format xlsx needs -o FILE", file=sys.stderr)
+            return EXIT_USAGE
+        Path(args.output).write_bytes(to_xlsx(report, name))
+    elif args.output:
+        Path(args.output).write_text(to_markdown(report, name), encoding="utf-8")
+    else:
+        print(to_markdown(report, name), end="")
+    if args.output:
+        counts = report.counts()
+        print(f"{args.output}: covered {counts['covered']}, partial {counts['partial']}, "
+              f"missing {counts['missing']}", file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _filters_for_org(org: str) -> Any:
+    from assistant.store.chroma_store import SearchFilter
+
+    return SearchFilter(orgs=[org])
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from assistant.embedding.build_e5 import main as build_main
 
@@ -348,6 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
     shell.add_argument("--k", type=int, default=5)
     _add_filters(shell)
     shell.set_defaults(func=cmd_shell)
+
+    gaps = sub.add_parser("gaps", help="gap report of an org against ISO 9001 and the XK rules")
+    gaps.add_argument("--org", required=True)
+    gaps.add_argument("--json", action="store_true")
+    gaps.add_argument("--format", choices=["md", "xlsx"], default="md")
+    gaps.add_argument("-o", "--output", help="write the report to this file")
+    gaps.set_defaults(func=cmd_gaps)
+
+    from assistant.access_cli import register as register_access
+
+    register_access(sub, _settings)
 
     build = sub.add_parser("build-model", help="build the offline e5 embedding model")
     build.add_argument("--force", action="store_true")

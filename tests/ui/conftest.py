@@ -12,7 +12,7 @@ import pytest
 
 from assistant.conversations import ConversationStore, default_database_url, make_engine
 from assistant.settings import PROJECT_ROOT
-from tests.conftest import CORPUS_DIR
+from tests.conftest import CLIENTS_DIR, COMPANY_CORPUS
 from tests.server import free_port, running, serve_command, venv_tool
 
 UI_DIR = PROJECT_ROOT / "ui"
@@ -24,6 +24,8 @@ class Stack:
     api_url: str
     data_dir: Path
     reports_dir: Path
+    keys: dict[str, str]
+    """API keys of the users the tests act as: staff (huarui), consultant (hengli), admin."""
 
     def conversations(self) -> ConversationStore:
         """The API's own conversation database, to check what the UI stored."""
@@ -34,19 +36,27 @@ class Stack:
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     root = tmp_path_factory.mktemp("ui")
     data_dir, reports_dir = root / "data", root / "reports"
-    subprocess.run(
-        [venv_tool("certguide"), "--data-dir", str(data_dir), "ingest", str(CORPUS_DIR)],
-        check=True,
-        capture_output=True,
-    )
+    certguide = [venv_tool("certguide"), "--data-dir", str(data_dir)]
+    sources = [str(p) for p in (*COMPANY_CORPUS, CLIENTS_DIR / "hengli")]
+    subprocess.run([*certguide, "ingest", *sources], check=True, capture_output=True)
+    keys = {}
+    for role, orgs in (("staff", "huarui"), ("consultant", "hengli"), ("admin", "")):
+        created = subprocess.run(
+            [*certguide, "users", "add", f"ui-{role}", "--role", role, "--orgs", orgs],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        keys[role] = created.stdout.strip().splitlines()[-1]
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {"CERTGUIDE_EVAL_REPORTS_DIR": str(reports_dir)}
     with running(serve_command(data_dir, port), f"{url}/ready", root / "api.log", env=env):
-        yield Stack(url, data_dir, reports_dir)
+        yield Stack(url, data_dir, reports_dir, keys)
 
 
 @pytest.fixture()
 def api_url(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("CERTGUIDE_API_URL", stack.api_url)
+    monkeypatch.setenv("CERTGUIDE_API_KEY", stack.keys["staff"])
     return stack.api_url

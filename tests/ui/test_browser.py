@@ -27,7 +27,7 @@ def ui_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("streamlit") / "ui.log"
-    env = {"CERTGUIDE_API_URL": stack.api_url}
+    env = {"CERTGUIDE_API_URL": stack.api_url, "CERTGUIDE_API_KEY": stack.keys["staff"]}
     with running(ui_command("127.0.0.1", port), f"{url}/_stcore/health", log, env=env):
         yield url
 
