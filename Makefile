@@ -51,10 +51,8 @@ shell: setup ## interactive search prompt
 test: setup llm lint ## lint, then pytest on the real model, store, servers and local LLM
 	$(PY) -m pytest -q
 
-eval: setup ## retrieval eval (dense vs lexical vs hybrid) and refusal calibration report
-	$(PY) -m evals.retrieval
-	$(PY) -m evals.answers
-	$(PY) -m evals.calibrate_refusal
+eval: setup ## all configurations side by side (retrieval, answers, refusals, support scorer): evals/reports/<timestamp>/
+	$(PY) -m evals.suite
 
 calibrate: setup ## re-fit the refusal thresholds on the dev split and save them
 	$(PY) -m evals.calibrate_refusal --write

@@ -21,7 +21,7 @@ from typing import Any
 
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.hybrid import Mode
-from assistant.settings import PROJECT_ROOT, get_settings
+from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
 DATASET = PROJECT_ROOT / "evals" / "datasets" / "retrieval_golden.jsonl"
 REGULATIONS_DIR = PROJECT_ROOT.parent / "shared" / "regulations"
@@ -93,8 +93,9 @@ def summarise(ranks: Iterable[int], ndcgs: Iterable[float] = ()) -> dict[str, fl
     return summary
 
 
-def build_eval_index(data_dir: Path) -> KnowledgeBase:
-    kb = KnowledgeBase(get_settings().model_copy(update={"data_dir": data_dir}))
+def build_eval_index(data_dir: Path, settings: Settings | None = None) -> KnowledgeBase:
+    base = settings or get_settings()
+    kb = KnowledgeBase(base.model_copy(update={"data_dir": data_dir}))
     paths = [PROJECT_ROOT / "corpus"]
     if REGULATIONS_DIR.is_dir():
         paths += sorted(p for p in REGULATIONS_DIR.glob("*.md") if p.name != "README.md")

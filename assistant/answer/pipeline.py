@@ -19,6 +19,7 @@ from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.refs import find_refs
 from assistant.retrieval.glossary import expand_query
+from assistant.retrieval.hybrid import Mode
 from assistant.schema import DEFAULT_ORG, Hit
 from assistant.store.chroma_store import SearchFilter
 
@@ -102,8 +103,11 @@ class Answerer:
         conversations: ConversationStore,
         policy: RefusalPolicy | None = None,
         llm: LLMGenerator | None = None,
+        mode: Mode = Mode.hybrid,
     ) -> None:
+        """``mode``: the retrieval the answers rest on (the eval compares them)."""
         self.kb = kb
+        self.mode = mode
         self.conversations = conversations
         self.policy = policy or RefusalPolicy()
         self.extractive = ExtractiveGenerator()
@@ -220,12 +224,14 @@ class Answerer:
         timings = {} if timings is None else timings
         scope = search_filter(org, filters)
         with _timed(timings, "retrieve"):
-            hits = self.kb.search(question, k=self.kb.settings.answer_hits, filters=scope)
+            hits = self.kb.search(
+                question, k=self.kb.settings.answer_hits, filters=scope, mode=self.mode
+            )
             # a premise (「ISO 9001是强制的吧，…」) is checked where the sources discuss it,
             # which need not be where the question's real ask is answered
             premises = claimed_premises(question)
             premise_hits = (
-                self.kb.search("，".join(premises), k=PREMISE_HITS, filters=scope)
+                self.kb.search("，".join(premises), k=PREMISE_HITS, filters=scope, mode=self.mode)
                 if premises
                 else []
             )
