@@ -64,10 +64,8 @@ browser: ## Debian's Chromium + CJK/emoji fonts for the browser tests (needs roo
 test: setup llm browser lint ## lint, then pytest on the real model, store, servers, local LLM and browser
 	$(PY) -m pytest -q
 
-eval: setup ## retrieval eval (dense vs lexical vs hybrid) and refusal calibration report
-	$(PY) -m evals.retrieval
-	$(PY) -m evals.answers
-	$(PY) -m evals.calibrate_refusal
+eval: setup ## all configurations side by side (retrieval, answers, refusals, support scorer): evals/reports/<timestamp>/
+	$(PY) -m evals.suite
 	$(PY) -m evals.gaps
 
 calibrate: setup ## re-fit the refusal thresholds on the dev split and save them

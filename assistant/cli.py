@@ -398,10 +398,49 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_access(sub, _settings)
 
+    evaluate = sub.add_parser("eval", help="run the evaluation suite (needs the repo's evals/)")
+    add_eval_arguments(evaluate)
+    evaluate.set_defaults(func=cmd_eval)
+
     build = sub.add_parser("build-model", help="build the offline e5 embedding model")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_build_model)
     return parser
+
+
+def _evals_suite() -> Any:
+    """The eval suite lives beside the package (evals/ is not installed)."""
+    from assistant.settings import PROJECT_ROOT
+
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from evals import suite
+
+    return suite
+
+
+EVAL_CONFIGS = ("hybrid", "dense", "lexical", "llm")
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """Shared with ``python -m evals.suite``; defined here so the CLI starts fast."""
+    add = parser.add_argument
+    add("--fast", action="store_true", help="CI subset: test split, no support-scorer refit")
+    add("--config", nargs="+", choices=EVAL_CONFIGS, default=None,
+        help="configurations to compare (default: all; with --fast: hybrid)")  # fmt: skip
+    add("--split", choices=["dev", "test", "all"], default=None)
+    add("--eval-dir", type=Path, default=Path("data/eval"),
+        help="where the eval index lives (never the user's index)")  # fmt: skip
+    add("--gate", action="store_true", help="exit 1 when a gate metric fails")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    try:
+        suite = _evals_suite()
+    except ImportError:
+        print("error: evals/ not found; run from a CertGuide checkout", file=sys.stderr)
+        return EXIT_ERROR
+    return int(suite.run_from_args(args, _settings(args)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
