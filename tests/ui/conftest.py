@@ -39,6 +39,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     certguide = [venv_tool("certguide"), "--data-dir", str(data_dir)]
     sources = [str(p) for p in (*COMPANY_CORPUS, CLIENTS_DIR / "hengli")]
     subprocess.run([*certguide, "ingest", *sources], check=True, capture_output=True)
+    for org, name in (("huarui", "华瑞线缆有限公司"), ("hengli", "恒力起重机械配件有限公司")):
+        subprocess.run([*certguide, "orgs", "add", org, "--name", name], check=True)
     keys = {}
     for role, orgs in (("staff", "huarui"), ("consultant", "hengli"), ("admin", "")):
         created = subprocess.run(
