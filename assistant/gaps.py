@@ -165,13 +165,11 @@ class GapAssessor:
             }
         return weights
 
-    def _coverage(self, requirement: Requirement, text: str) -> tuple[float, list[str], list[str]]:
+    def _coverage(self, requirement: Requirement, text: str) -> float:
         weights = self._weights[requirement.ref]
         present = set(tokenize(in_standard_words(text)))
-        by_weight = sorted(weights, key=lambda t: -weights[t])
-        found = [t for t in by_weight if t in present]
-        share = sum(weights[t] for t in found) / (sum(weights.values()) or 1.0)
-        return share, found, [t for t in by_weight if t not in present]
+        found = sum(weight for term, weight in weights.items() if term in present)
+        return found / (sum(weights.values()) or 1.0)
 
     def assess(self, org: str) -> GapReport:
         items = [
@@ -210,13 +208,12 @@ class GapAssessor:
         by_doc: dict[str, dict[str, Hit]] = {}
         for hit in hits:
             by_doc.setdefault(hit.doc_id, {}).setdefault(hit.chunk_id, hit)
-        best: tuple[float, list[str], list[str], list[Hit]] = (0.0, [], [], [])
+        score, evidence = 0.0, list[Hit]()
         for doc_hits in by_doc.values():  # a procedure spreads a clause over its sections
-            text = "".join(h.text for h in doc_hits.values())
-            share, found, missing = self._coverage(requirement, text)
-            if share > best[0] or not best[3]:
-                best = (share, found, missing, list(doc_hits.values()))
-        score, found, missing, evidence = best
+            share = self._coverage(requirement, "".join(h.text for h in doc_hits.values()))
+            if share > score or not evidence:
+                score, evidence = share, list(doc_hits.values())
+        found, missing = self._records(requirement, "".join(h.text for h in evidence))
         if score >= self.thresholds.covered:
             status = GapStatus.covered
         elif score >= self.thresholds.partial:
@@ -234,6 +231,21 @@ class GapAssessor:
         )
 
     @staticmethod
+    def _records(requirement: Requirement, text: str) -> tuple[list[str], list[str]]:
+        """The audit evidence the requirement lists, split into named in ``text`` or not (a
+        record counts as named when most of its bigrams are there)."""
+        listed = _EVIDENCE_RE.search(requirement.text)
+        names = [n.strip("- ").strip() for n in (listed.group(1) if listed else "").splitlines()]
+        present = set(tokenize(in_standard_words(text)))
+        found: list[str] = []
+        missing: list[str] = []
+        for name in filter(None, names):
+            terms = content_terms(name)
+            named = terms and len(terms & present) >= 0.6 * len(terms)
+            (found if named else missing).append(name)
+        return found, missing
+
+    @staticmethod
     def _reason(
         status: GapStatus,
         requirement: Requirement,
@@ -242,12 +254,14 @@ class GapAssessor:
         missing: list[str],
     ) -> str:
         if status is GapStatus.missing:
-            absent = "、".join(missing[:3])
-            return f"未找到关于「{requirement.title}」的规定（资料中没有「{absent}」等内容）。"
-        where = f"{evidence[0].title}（{'、'.join(h.ref for h in evidence[:3] if h.ref)}）"
+            expected = f"（审核时通常查看：{'、'.join(missing[:3])}）" if missing else ""
+            return f"未找到关于「{requirement.title}」的规定{expected}。"
+        where = f"《{evidence[0].title}》{'、'.join(h.ref for h in evidence[:3] if h.ref)}"
+        named = f"，可提供：{'、'.join(found[:3])}" if found else ""
         if status is GapStatus.covered:
-            return f"{where}规定了「{'、'.join(found[:4])}」等要素。"
-        return f"{where}只涉及「{'、'.join(found[:3])}」，未见「{'、'.join(missing[:3])}」。"
+            return f"{where}对此有规定{named}。"
+        lacking = f"；未见：{'、'.join(missing[:3])}" if missing else ""
+        return f"{where}只部分涉及{named}{lacking}。"
 
 
 STATUS_LABELS = {
