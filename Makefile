@@ -24,8 +24,11 @@ $(STAMP): requirements.lock pyproject.toml
 $(MODEL): $(STAMP) assistant/embedding/build_e5.py
 	$(PY) -m assistant.embedding.build_e5
 
-index: $(STAMP) $(MODEL) ## (re)index corpus/: unchanged files are skipped
+index: $(STAMP) $(MODEL) ## (re)index corpus/: unchanged files are skipped; names the sample orgs
 	$(CERTGUIDE) ingest corpus
+	@$(CERTGUIDE) orgs add huarui --name 华瑞线缆有限公司 >/dev/null
+	@$(CERTGUIDE) orgs add hengli --name 恒力起重机械配件有限公司 >/dev/null
+	@$(CERTGUIDE) orgs add jinglian --name 精联汽车连接器有限公司 >/dev/null
 
 HOST ?= 127.0.0.1
 API_PORT ?= 8000
@@ -35,7 +38,8 @@ LLM_STAMP := $(VENV)/.llm-installed
 LLM_MODEL := models/qwen2.5-coder-1.5b-instruct-q4_k_m.sha256-ok
 
 run: setup $(if $(filter local,$(CERTGUIDE_LLM)),llm) ## API on $(HOST):$(API_PORT), UI on $(HOST):$(UI_PORT); CERTGUIDE_LLM=local adds the local LLM
-	@$(PY) -m assistant.launch --host $(HOST) --api-port $(API_PORT) --ui-port $(UI_PORT)
+	@CERTGUIDE_ANONYMOUS_ROLE=$${CERTGUIDE_ANONYMOUS_ROLE-admin} $(PY) -m assistant.launch \
+		--host $(HOST) --api-port $(API_PORT) --ui-port $(UI_PORT)
 
 llm: $(LLM_STAMP) $(LLM_MODEL) ## optional local LLM: llama.cpp server (built from source once) + Qwen2.5 1.5B GGUF
 
@@ -60,10 +64,9 @@ browser: ## Debian's Chromium + CJK/emoji fonts for the browser tests (needs roo
 test: setup llm browser lint ## lint, then pytest on the real model, store, servers, local LLM and browser
 	$(PY) -m pytest -q
 
-eval: setup ## retrieval eval (dense vs lexical vs hybrid) and refusal calibration report
-	$(PY) -m evals.retrieval
-	$(PY) -m evals.answers
-	$(PY) -m evals.calibrate_refusal
+eval: setup ## all configurations side by side (retrieval, answers, refusals, support scorer): evals/reports/<timestamp>/
+	$(PY) -m evals.suite
+	$(PY) -m evals.gaps
 
 calibrate: setup ## re-fit the refusal thresholds on the dev split and save them
 	$(PY) -m evals.calibrate_refusal --write

@@ -74,6 +74,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         elif args.verbose:
             print(f"{result.status:9} {result.doc_id} ({result.chunks} chunks) {result.path}")
     print(report.summary())
+    from assistant.access_cli import open_access
+
+    open_access(kb.settings).ensure_orgs(d.org for d in kb.documents())
     if not report.results:
         print("error: no supported files found", file=sys.stderr)
         return EXIT_ERROR
@@ -350,6 +353,41 @@ def _save_quiz(services: Any, title: str, build: Any, args: argparse.Namespace) 
     return str(quiz.id)
 
 
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from assistant.access_cli import open_access
+    from assistant.gaps import GapAssessor, to_markdown, to_xlsx
+
+    kb = _knowledge(args)
+    if not kb.documents(_filters_for_org(args.org)):
+        print(f"error: org {args.org!r} has no documents in the index", file=sys.stderr)
+        return EXIT_ERROR
+    report = GapAssessor(kb).assess(args.org)
+    org = open_access(kb.settings).org(args.org)
+    name = org.name if org else args.org
+    if args.json:
+        _print_json(report.model_dump(mode="json", exclude={"items": {"__all__": {"score"}}}))
+    elif args.format == "xlsx":
+        if not args.output:
+            print("error: --format xlsx needs -o FILE", file=sys.stderr)
+            return EXIT_USAGE
+        Path(args.output).write_bytes(to_xlsx(report, name))
+    elif args.output:
+        Path(args.output).write_text(to_markdown(report, name), encoding="utf-8")
+    else:
+        print(to_markdown(report, name), end="")
+    if args.output:
+        counts = report.counts()
+        print(f"{args.output}: covered {counts['covered']}, partial {counts['partial']}, "
+              f"missing {counts['missing']}", file=sys.stderr)  # fmt: skip
+    return EXIT_OK
+
+
+def _filters_for_org(org: str) -> Any:
+    from assistant.store.chroma_store import SearchFilter
+
+    return SearchFilter(orgs=[org])
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from assistant.embedding.build_e5 import main as build_main
 
@@ -440,10 +478,60 @@ def build_parser() -> argparse.ArgumentParser:
     make.add_argument("--no-llm", action="store_true", help="never use the LLM for wording")
     make.set_defaults(func=cmd_quiz)
 
+    gaps = sub.add_parser("gaps", help="gap report of an org against ISO 9001 and the XK rules")
+    gaps.add_argument("--org", required=True)
+    gaps.add_argument("--json", action="store_true")
+    gaps.add_argument("--format", choices=["md", "xlsx"], default="md")
+    gaps.add_argument("-o", "--output", help="write the report to this file")
+    gaps.set_defaults(func=cmd_gaps)
+
+    from assistant.access_cli import register as register_access
+
+    register_access(sub, _settings)
+
+    evaluate = sub.add_parser("eval", help="run the evaluation suite (needs the repo's evals/)")
+    add_eval_arguments(evaluate)
+    evaluate.set_defaults(func=cmd_eval)
+
     build = sub.add_parser("build-model", help="build the offline e5 embedding model")
     build.add_argument("--force", action="store_true")
     build.set_defaults(func=cmd_build_model)
     return parser
+
+
+def _evals_suite() -> Any:
+    """The eval suite lives beside the package (evals/ is not installed)."""
+    from assistant.settings import PROJECT_ROOT
+
+    if str(PROJECT_ROOT) not in sys.path:
+        sys.path.insert(0, str(PROJECT_ROOT))
+    from evals import suite
+
+    return suite
+
+
+EVAL_CONFIGS = ("hybrid", "dense", "lexical", "llm")
+
+
+def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
+    """Shared with ``python -m evals.suite``; defined here so the CLI starts fast."""
+    add = parser.add_argument
+    add("--fast", action="store_true", help="CI subset: test split, no support-scorer refit")
+    add("--config", nargs="+", choices=EVAL_CONFIGS, default=None,
+        help="configurations to compare (default: all; with --fast: hybrid)")  # fmt: skip
+    add("--split", choices=["dev", "test", "all"], default=None)
+    add("--eval-dir", type=Path, default=Path("data/eval"),
+        help="where the eval index lives (never the user's index)")  # fmt: skip
+    add("--gate", action="store_true", help="exit 1 when a gate metric fails")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    try:
+        suite = _evals_suite()
+    except ImportError:
+        print("error: evals/ not found; run from a CertGuide checkout", file=sys.stderr)
+        return EXIT_ERROR
+    return int(suite.run_from_args(args, _settings(args)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

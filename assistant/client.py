@@ -18,6 +18,7 @@ from assistant.api.schemas import (
     DocumentDetail,
     Filters,
     IngestReply,
+    Me,
     QuestionPatch,
     QuizCreate,
     QuizUpdate,
@@ -25,7 +26,7 @@ from assistant.api.schemas import (
 from assistant.conversations import Conversation
 from assistant.quiz import Question, Quiz
 from assistant.reports import Report, ReportSummary
-from assistant.schema import DocumentRecord, Kind
+from assistant.schema import DocumentRecord, GapReport, Kind
 
 
 class APIUnavailable(Exception):
@@ -85,9 +86,10 @@ class ChatStream:
 
 
 class CertGuideClient:
-    def __init__(self, base_url: str, timeout: float = 120.0) -> None:
+    def __init__(self, base_url: str, timeout: float = 120.0, api_key: str = "") -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, headers=headers)
 
     def close(self) -> None:
         self._http.close()
@@ -115,6 +117,10 @@ class CertGuideClient:
         """``{"status": "ready", "chunks": N, ...}``; raises when not ready."""
         result: dict[str, Any] = self._request("GET", "/ready").json()
         return result
+
+    def me(self) -> Me:
+        """Who the key belongs to and which orgs it may read and write."""
+        return Me.model_validate(self._request("GET", "/v1/me").json())
 
     # documents
     def documents(self, kind: Kind | None = None, org: str | None = None) -> list[DocumentRecord]:
@@ -200,6 +206,16 @@ class CertGuideClient:
         body = {"conversation_id": conversation_id, "turn": turn, "rating": rating}
         response = self._request("POST", "/v1/feedback", json={**body, "comment": comment})
         return int(response.json()["id"])
+
+    # gap reports
+    def gap_report(self, org: str) -> GapReport:
+        response = self._request("GET", f"/v1/orgs/{org}/gap-report")
+        return GapReport.model_validate(response.json())
+
+    def gap_report_file(self, org: str, file_format: str) -> bytes:
+        """The report as ``md`` or ``xlsx``, ready to save."""
+        params = {"format": file_format}
+        return self._request("GET", f"/v1/orgs/{org}/gap-report", params=params).content
 
     # evaluation reports
     def reports(self) -> list[ReportSummary]:

@@ -26,11 +26,14 @@ from sqlalchemy import (
     create_engine,
     event,
     func,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 
 from assistant.answer.schema import Citation, Reply
+from assistant.settings import Settings
 
 metadata = MetaData()
 
@@ -39,6 +42,7 @@ conversations = Table(
     metadata,
     Column("id", String(64), primary_key=True),
     Column("org", String(64), nullable=True),
+    Column("owner", String(100), nullable=True, index=True),
     Column("title", Text, nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
@@ -103,6 +107,12 @@ def default_database_url(data_dir: Path) -> str:
     return f"sqlite:///{Path(data_dir).resolve() / 'certguide.db'}"
 
 
+def database_engine(settings: Settings) -> Engine:
+    """The process's one database (conversations, access, quizzes): the configured URL, or
+    SQLite in the data dir."""
+    return make_engine(settings.database_url or default_database_url(settings.data_dir))
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -117,23 +127,47 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
     metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Databases made before conversations had owners get the column (NULL = nobody's)."""
+    present = {c["name"] for c in inspect(engine).get_columns("conversations")}
+    if "owner" not in present:
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE conversations ADD COLUMN owner VARCHAR(100)"))
 
 
 class ConversationStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def create(self, org: str | None = None, title: str = "") -> str:
+    def create(self, org: str | None = None, title: str = "", owner: str | None = None) -> str:
         conversation_id = uuid.uuid4().hex
         now = _now()
         with self.engine.begin() as conn:
             conn.execute(
                 conversations.insert().values(
-                    id=conversation_id, org=org, title=title[:200], created_at=now, updated_at=now
+                    id=conversation_id,
+                    org=org,
+                    owner=owner,
+                    title=title[:200],
+                    created_at=now,
+                    updated_at=now,
                 )
             )
         return conversation_id
+
+    def owner(self, conversation_id: str) -> str | None:
+        """Who started it; raises ``ConversationNotFound`` for an unknown id."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(conversations.c.owner).where(conversations.c.id == conversation_id)
+            ).first()
+        if row is None:
+            raise ConversationNotFound(conversation_id)
+        return row.owner
 
     def exists(self, conversation_id: str) -> bool:
         with self.engine.connect() as conn:
@@ -214,10 +248,14 @@ class ConversationStore:
             ],
         )
 
-    def list(self, org: str | None = None, limit: int = 50) -> list[Conversation]:
+    def list(
+        self, org: str | None = None, limit: int = 50, owner: str | None = None
+    ) -> list[Conversation]:
         query = select(conversations).order_by(conversations.c.updated_at.desc()).limit(limit)
         if org is not None:
             query = query.where(conversations.c.org == org)
+        if owner is not None:
+            query = query.where(conversations.c.owner == owner)
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+
 from assistant.embedding.encoder import Encoder, get_encoder
 from assistant.ingest.pipeline import Ingester, IngestReport
 from assistant.retrieval.hybrid import HybridRetriever, Mode
-from assistant.schema import Chunk, DocumentRecord, Hit, Kind
+from assistant.schema import MAX_QUESTION_CHARS, Chunk, DocumentRecord, Hit, Kind
 from assistant.settings import Settings, get_settings
 from assistant.store.chroma_store import ChunkStore, SearchFilter
-
-MAX_QUESTION_CHARS = 2000
 
 
 class KnowledgeBase:
@@ -45,6 +45,7 @@ class KnowledgeBase:
         k: int = 5,
         filters: SearchFilter | None = None,
         mode: Mode = Mode.hybrid,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
         question = question.strip()
         if not question:
@@ -53,7 +54,7 @@ class KnowledgeBase:
             raise ValueError(f"question is too long ({len(question)} > {MAX_QUESTION_CHARS})")
         if not 1 <= k <= 100:
             raise ValueError("k must be between 1 and 100")
-        return self.retriever.search(question, k, filters, mode)
+        return self.retriever.search(question, k, filters, mode, query_vector)
 
     def documents(self, filters: SearchFilter | None = None) -> list[DocumentRecord]:
         return self.store.list_documents(filters)

@@ -46,7 +46,8 @@ def ui_command(host: str, port: int) -> list[str]:
         sys.executable, "-m", "streamlit", "run", str(UI_SCRIPT),
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false",
-        "--client.toolbarMode", "viewer", "--theme.primaryColor", "#1d5fbf",
+        "--client.toolbarMode", "viewer", "--client.showErrorDetails", "none",
+        "--theme.primaryColor", "#1d5fbf",
     ]  # fmt: skip
 
 

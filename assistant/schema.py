@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -15,6 +18,9 @@ class Kind(StrEnum):
 
 
 DEFAULT_ORG = "public"
+ORG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+"""Org ids: lowercase ASCII, so they are safe in paths, filters and URLs."""
+MAX_QUESTION_CHARS = 2000
 
 
 class SourceDocument(BaseModel):
@@ -80,3 +86,28 @@ class DocumentRecord(BaseModel):
     content_hash: str
     chunk_count: int
     ingested_at: str
+
+
+class GapStatus(StrEnum):
+    covered = "covered"
+    partial = "partial"
+    missing = "missing"
+
+
+class GapItem(BaseModel):
+    framework: Literal["ISO9001", "XK"]
+    ref: str
+    title: str
+    status: GapStatus
+    evidence: list[Hit] = Field(description="The org's passages that support the call")
+    reason: str
+    score: float = Field(description="Distinctive-term coverage × similarity, 0–1")
+
+
+class GapReport(BaseModel):
+    org: str
+    items: list[GapItem]
+
+    def counts(self) -> dict[str, int]:
+        found = Counter(item.status.value for item in self.items)
+        return {status.value: found.get(status.value, 0) for status in GapStatus}

@@ -6,9 +6,11 @@ import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from assistant.access import AccessStore
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, default_database_url, make_engine
+from assistant.conversations import ConversationStore, database_engine
+from assistant.gaps import ISO_DOC_ID, GapAssessor
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore
 from assistant.quiz.wording import LLMWording
@@ -21,7 +23,20 @@ class Services:
     kb: KnowledgeBase
     conversations: ConversationStore
     answerer: Answerer
+    access: AccessStore
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _gaps: tuple[str, GapAssessor] | None = field(default=None, repr=False)
+    _gaps_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def gap_assessor(self) -> GapAssessor:
+        """Built once (it embeds every requirement), again only when the clause summaries
+        it reads from change."""
+        record = self.kb.store.get_document(ISO_DOC_ID)
+        version = record.content_hash if record else ""
+        with self._gaps_lock:
+            if self._gaps is None or self._gaps[0] != version:
+                self._gaps = (version, GapAssessor(self.kb))
+            return self._gaps[1]
 
     @cached_property
     def quizzes(self) -> QuizStore:
@@ -36,7 +51,8 @@ class Services:
     def build(cls, settings: Settings | None = None) -> Services:
         settings = settings or get_settings()
         kb = KnowledgeBase(settings)
-        engine = make_engine(settings.database_url or default_database_url(settings.data_dir))
+        engine = database_engine(settings)
         conversations = ConversationStore(engine)
         llm = LLMGenerator(settings) if settings.llm_base_url else None
-        return cls(settings, kb, conversations, Answerer(kb, conversations, llm=llm))
+        answerer = Answerer(kb, conversations, llm=llm)
+        return cls(settings, kb, conversations, answerer, AccessStore(engine))

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +66,19 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:8000", description="The API the Streamlit UI talks to."
     )
     api_timeout_seconds: float = Field(default=120.0, description="UI → API request timeout.")
+    api_key: str = Field(
+        default="", description="The UI's default API key (users may enter theirs)."
+    )
+    anonymous_role: Literal["staff", "trainer", "consultant", "admin"] | None = Field(
+        default=None,
+        description="Dev mode: requests without a key act as this role (make run: admin). "
+        "Off by default: every request needs `Authorization: Bearer <key>`.",
+    )
+
+    @field_validator("anonymous_role", mode="before")
+    @classmethod
+    def _empty_is_off(cls, value: object) -> object:
+        return None if value == "" else value
 
     @property
     def embedding_model_path(self) -> str:

@@ -35,6 +35,14 @@ _MARKER_RE = re.compile(r"\[(\d+)\]")
 _CN_NUMBER_RE = re.compile(r"[一二两三四五六七八九十百]+(?=[个年月日天周小时工作次级批名项倍%元])")
 
 Ask = Callable[[str], Reply]
+PLOTTED = (
+    "key_fact_recall",
+    "citation_precision",
+    "citation_recall",
+    "faithfulness",
+    "negative_rejection",
+    "false_refusal",
+)
 
 
 @dataclass
@@ -196,14 +204,7 @@ def plot(report: dict[str, Any], results: Sequence[Result], out_dir: Path) -> li
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    keys = [
-        "key_fact_recall",
-        "citation_precision",
-        "citation_recall",
-        "faithfulness",
-        "negative_rejection",
-        "false_refusal",
-    ]
+    keys = PLOTTED
     fig, ax = plt.subplots(figsize=(8, 4))
     splits = [g for g in report["groups"] if g.startswith("split=")] or ["all"]
     width = 0.8 / len(splits)

@@ -47,6 +47,8 @@ def observe(answerer: Answerer) -> list[Observation]:
     """Judge every question with thresholds off, keeping the features."""
     answerer.policy = RefusalPolicy(Thresholds(0.0, 0.0, 0.0))
     items = [(item, False) for item in _load("answers.jsonl")]
+    # more answerable questions, so the thresholds are not fitted to one set's phrasing
+    items += [(item, False) for item in _load("retrieval_golden.jsonl")]
     items += [(item, True) for item in _load("refusal.jsonl")]
     observations = []
     for item, must_refuse in items:

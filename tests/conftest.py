@@ -16,6 +16,9 @@ from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
 REGULATIONS_DIR = PROJECT_ROOT.parent / "shared" / "regulations"
 CORPUS_DIR = PROJECT_ROOT / "corpus"
+CLIENTS_DIR = CORPUS_DIR / "clients"
+COMPANY_CORPUS = sorted(p for p in CORPUS_DIR.iterdir() if p.is_dir() and p != CLIENTS_DIR)
+"""What our own staff see: everything but the consulting clients' folders."""
 
 
 def regulation_files() -> list[Path]:
@@ -52,6 +55,6 @@ def corpus_kb(
 ) -> Iterator[KnowledgeBase]:
     """Built-in corpus plus (when present) the official regulation texts, indexed once."""
     kb = KnowledgeBase(make_settings(tmp_path_factory.mktemp("corpus") / "data"), encoder)
-    report = kb.ingest([CORPUS_DIR, *regulation_files()], progress=False)
+    report = kb.ingest([*COMPANY_CORPUS, *regulation_files()], progress=False)
     assert not report.failed, report.failed
     yield kb

@@ -73,12 +73,17 @@ def serve_command(data_dir: Path, port: int) -> list[str]:
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]  # fmt: skip
 
 
+DEV_MODE = {"CERTGUIDE_ANONYMOUS_ROLE": "admin"}
+
+
 @contextmanager
-def api_server(tmp: Path, uploads: list[Path]) -> Iterator[str]:
-    """A real `certguide serve` on a fresh data dir, with ``uploads`` ingested over HTTP."""
+def api_server(tmp: Path, uploads: list[Path], env: dict[str, str] | None = None) -> Iterator[str]:
+    """A real `certguide serve` on a fresh data dir, with ``uploads`` ingested over HTTP;
+    in dev mode (anonymous admin) unless ``env`` says otherwise."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    with running(serve_command(tmp / "data", port), f"{url}/ready", tmp / "api.log"):
+    command = serve_command(tmp / "data", port)
+    with running(command, f"{url}/ready", tmp / "api.log", env=DEV_MODE if env is None else env):
         with httpx.Client(base_url=url, timeout=300) as client:
             for path in uploads:
                 response = client.post(

@@ -25,6 +25,8 @@ _CODE_MESSAGES = {
     "not_enough_sources": "所选资料不够出这么多题，请减少题量或扩大范围。",
     "bad_ref": "无法识别条款范围，请按「第五条-第十条」「7.1-7.5」「HR-QP-05 §4.1-4.5」填写。",
     "unknown_format": "不支持的导出格式。",
+    "unauthorized": "需要有效的 API 密钥（密钥无效或已被吊销）。",
+    "forbidden": "你的角色无权执行此操作。",
 }
 # Known ingest problems (the API's English detail) → what a user can act on.
 _DETAIL_MESSAGES = (
@@ -38,14 +40,27 @@ _DETAIL_MESSAGES = (
 )
 
 
-@st.cache_resource
-def _client(base_url: str, timeout: float) -> CertGuideClient:
-    return CertGuideClient(base_url, timeout=timeout)
-
-
 def client() -> CertGuideClient:
+    """This browser session's client: keys differ per user, so nothing is shared."""
     settings = Settings()
-    return _client(settings.api_url, settings.api_timeout_seconds)
+    key = st.session_state.get("api_key") or settings.api_key
+    wanted = (settings.api_url, key)
+    if st.session_state.get("client_for") != wanted:
+        st.session_state.client = CertGuideClient(
+            settings.api_url, timeout=settings.api_timeout_seconds, api_key=key
+        )
+        st.session_state.client_for = wanted
+    found: CertGuideClient = st.session_state.client
+    return found
+
+
+def key_form() -> None:
+    """Where a user enters (or changes) their API key; kept for this browser session."""
+    with st.form("api-key", border=False):
+        key = st.text_input("API 密钥", type="password", placeholder="cg_…")
+        if st.form_submit_button("使用此密钥") and key.strip():
+            st.session_state.api_key = key.strip()
+            st.rerun()
 
 
 def describe(exc: Exception) -> str:
@@ -73,5 +88,29 @@ def call(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def ready_chunks() -> int:
-    """Stop the page with a clear message when the API is down; else the index size."""
-    return int(call(client().ready)["chunks"])
+    """Stop the page with a clear message when the API is down or the key is not accepted;
+    else the index size."""
+    chunks = int(call(client().ready)["chunks"])
+    try:
+        client().me()
+    except APIRequestError as exc:
+        if exc.status != 401:
+            raise
+        st.warning(describe(exc) + "请向管理员索取密钥，在下方输入。", icon="🔑")
+        key_form()
+        st.stop()
+    return chunks
+
+
+ROLE_LABELS = {"staff": "员工", "trainer": "培训师", "consultant": "顾问", "admin": "管理员"}
+
+
+def signed_in_as() -> None:
+    """Who is using the app (sidebar), with a way to switch keys."""
+    try:
+        me = client().me()
+    except (APIUnavailable, APIRequestError):
+        return  # the page itself explains what is wrong
+    st.caption(f"当前用户：{me.name}（{ROLE_LABELS.get(me.role, me.role)}）")
+    with st.expander("切换 API 密钥"):
+        key_form()

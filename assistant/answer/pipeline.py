@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from assistant.answer.extractive import Draft, ExtractiveGenerator
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
+from assistant.answer.premise import claimed_premises
 from assistant.answer.refusal import RefusalPolicy, Verdict
 from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Citation, Reply
@@ -18,11 +19,13 @@ from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.refs import find_refs
 from assistant.retrieval.glossary import expand_query
+from assistant.retrieval.hybrid import Mode
 from assistant.schema import DEFAULT_ORG, Hit
 from assistant.store.chroma_store import SearchFilter
 
 _TRAILING_PUNCT_RE = re.compile(r"[。；;，,！!？?]+$")
 CLOSEST_SOURCES = 3
+PREMISE_HITS = 3
 
 
 def answer_pieces(answer: str) -> list[str]:
@@ -100,8 +103,11 @@ class Answerer:
         conversations: ConversationStore,
         policy: RefusalPolicy | None = None,
         llm: LLMGenerator | None = None,
+        mode: Mode = Mode.hybrid,
     ) -> None:
+        """``mode``: the retrieval the answers rest on (the eval compares them)."""
         self.kb = kb
+        self.mode = mode
         self.conversations = conversations
         self.policy = policy or RefusalPolicy()
         self.extractive = ExtractiveGenerator()
@@ -216,9 +222,18 @@ class Answerer:
     ) -> Assessment:
         """Retrieve, draft and judge a stand-alone question (no conversation state)."""
         timings = {} if timings is None else timings
+        scope = search_filter(org, filters)
         with _timed(timings, "retrieve"):
             hits = self.kb.search(
-                question, k=self.kb.settings.answer_hits, filters=search_filter(org, filters)
+                question, k=self.kb.settings.answer_hits, filters=scope, mode=self.mode
+            )
+            # a premise (「ISO 9001是强制的吧，…」) is checked where the sources discuss it,
+            # which need not be where the question's real ask is answered
+            premises = claimed_premises(question)
+            premise_hits = (
+                self.kb.search("，".join(premises), k=PREMISE_HITS, filters=scope, mode=self.mode)
+                if premises
+                else []
             )
         with _timed(timings, "generate"):
             shape = question_shape(question)
@@ -234,7 +249,11 @@ class Answerer:
                 vocabulary=lexical.vocabulary,
                 known_codes=lexical.codes,
                 ref_named=bool(find_refs(question)),
+                premise_hits=premise_hits,
             )
+        if verdict.reason == "false_premise" and premise_hits:
+            seen = {h.chunk_id for h in premise_hits}
+            hits = premise_hits + [h for h in hits if h.chunk_id not in seen]
         return Assessment(hits, draft, verdict)
 
     @staticmethod

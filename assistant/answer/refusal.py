@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.answer.extractive import Draft
-from assistant.answer.text import Shape, content_terms, coverage, named_codes
+from assistant.answer.premise import conflicting_premise, missing_values, unfocused_fact
+from assistant.answer.text import Shape, content_terms, coverage, named_codes, split_sentences
 from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
 from assistant.schema import Hit
 
@@ -30,6 +31,7 @@ _QUANTITY_RE = re.compile(
 # 「几个内审员」「多少欧」: the unit or noun right after the question word must be in the evidence
 _ASKED_UNIT_RE = re.compile(r"(?:几|多少)(个|名|位|家|台|种|项)?([\u4e00-\u9fffA-Za-z]{1,3})")
 _NUMBER_THEN = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
+_FOCUSED_SHAPES = (Shape.duration, Shape.frequency, Shape.quantity, Shape.money)
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ def evidence_text(hits: list[Hit]) -> str:
     return "\n".join(f"{h.title} {h.ref} {h.text}" for h in hits[:EVIDENCE_HITS])
 
 
+def evidence_sentences(hits: list[Hit]) -> list[str]:
+    return [s for h in hits[:EVIDENCE_HITS] for s in split_sentences(h.text)]
+
+
 def _quantities(text: str) -> list[tuple[str, str]]:
     found = []
     for match in _QUANTITY_RE.finditer(text):
@@ -103,8 +109,8 @@ def unanswered_units(question: str, evidence: str) -> list[str]:
     for match in _ASKED_UNIT_RE.finditer(question):
         measure, noun = match.group(1) or "", match.group(2)
         unit = measure or noun[:1]
-        if not measure and unit in "个次年月天日周级批分条步类项钱":
-            continue  # durations, money and generic counts are the shape check's job
+        if not measure and unit in "个次年月天日号周级批分条步类项钱":
+            continue  # durations, dates, money and generic counts are other checks' job
         if measure == "个":
             unit = noun[:2]  # 「几个内审员」: the count must be of 内审员
         if not re.search(_NUMBER_THEN + re.escape(unit), evidence) and not re.search(
@@ -145,9 +151,11 @@ class RefusalPolicy:
         vocabulary: Container[str],
         known_codes: Container[str] = (),
         ref_named: bool = False,
+        premise_hits: list[Hit] | None = None,
     ) -> Verdict:
         """``expanded``: the question with glossary terms; ``vocabulary``: the index's terms;
-        ``known_codes``: document codes in the index (HR-QP-05 …)."""
+        ``known_codes``: document codes in the index (HR-QP-05 …); ``premise_hits``: what a
+        search for the question's own premise found (see ``claimed_premises``)."""
         if not hits:
             return Verdict(True, "no_evidence", "资料库中没有找到相关内容。")
         features = self.features(question, expanded, hits, vocabulary)
@@ -184,11 +192,33 @@ class RefusalPolicy:
                 "无法按这个前提回答；请以下列资料原文为准。",
                 features,
             )
+        sentences = evidence_sentences(hits)
+        premise = conflicting_premise(question, sentences + evidence_sentences(premise_hits or []))
+        if premise:
+            return Verdict(
+                True,
+                "false_premise",
+                f"资料中的规定与问题的前提「{premise}」不符，无法按这个前提回答；"
+                "请以下列资料原文为准。",
+                features,
+            )
         if ref_named:
             return Verdict(False, features=features)
-        asks_amount = shape in (Shape.quantity, Shape.money)
-        units = unanswered_units(question, evidence) if asks_amount else []
-        if not draft.shape_ok or units:
+        # 「能不能删掉几台」: in a yes/no question 几 means "a few", not "how many"
+        units = unanswered_units(question, evidence) if shape is not Shape.yes_no else []
+        values = missing_values(question, evidence)
+        if values:
+            return Verdict(
+                True,
+                "value_not_found",
+                f"资料中没有问题所问的具体{'、'.join(values)}，不做推测。",
+                features,
+            )
+        # a missing amount is a missing answer; for other shapes (who, what happens …) the
+        # sources often answer in words the shape patterns do not know
+        no_amount = shape in (Shape.money, Shape.quantity) and not draft.shape_ok
+        unfocused = shape in _FOCUSED_SHAPES and unfocused_fact(question, sentences, shape)
+        if no_amount or units or unfocused:
             return Verdict(
                 True,
                 "fact_not_found",

@@ -14,7 +14,7 @@ from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
 
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
-_FUNCTION_CHARS = set(
+FUNCTION_CHARS = set(
     "的了吗呢吧啊呀是要有在和与及或么什怎哪谁几多少请问下我们咱你他她它这那个些吧嘛就都也还"
     "能会可该应得把被给对让从到于以为之其此么样啥咋"
 )
@@ -135,7 +135,7 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
-_QUESTION_WORDS_RE = re.compile(
+QUESTION_WORDS_RE = re.compile(
     r"多久|多长时间|多长|多少|几[个次年月天项级名类批条分步]?|谁|什么|怎么样?|怎样|如何|哪些|哪个|哪"
     r"|是否|吗|呢|吧|啥|咋|能不能|可不可以|要不要|需不需要|有没有|一般|具体|请问|一下|一次"
 )
@@ -145,8 +145,8 @@ def content_terms(text: str) -> set[str]:
     """Bigrams and codes that carry meaning; question words split the text, so no bigram
     spans 「多久」 or 「谁」."""
     terms = set()
-    for token in tokenize(_QUESTION_WORDS_RE.sub(" ", text)):
-        if len(token) == 1 or all(ch in _FUNCTION_CHARS for ch in token):
+    for token in tokenize(QUESTION_WORDS_RE.sub(" ", text)):
+        if len(token) == 1 or all(ch in FUNCTION_CHARS for ch in token):
             continue
         terms.add(token)
     return terms

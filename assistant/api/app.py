@@ -15,6 +15,7 @@ from assistant.api.routers import (
     evals,
     health,
     openai_compat,
+    orgs,
     quizzes,
     search,
 )
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             return errors.error_response(413, "too_large", f"request body over {limit} bytes")
         return await call_next(request)
 
-    for module in (health, search, ask, openai_compat, documents, conversations, evals, quizzes):
+    for module in (health, search, ask, openai_compat, documents, conversations, evals, orgs,
+                   quizzes):  # fmt: skip
         app.include_router(module.router)
     return app

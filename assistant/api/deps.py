@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
+from assistant.access import KEY_PREFIX, NotAllowed, NotVisible, Principal, Role
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore
+from assistant.api.errors import APIError
+from assistant.api.schemas import Filters
+from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore
 from assistant.reports import ReportStore
+from assistant.schema import DEFAULT_ORG
 from assistant.services import Services
+from assistant.store.chroma_store import SearchFilter
 
 
 def get_services(request: Request) -> Services:
@@ -42,8 +49,82 @@ def get_reports(services: ServicesDep) -> ReportStore:
     return ReportStore(services.settings.eval_reports_dir)
 
 
+def get_principal(
+    services: ServicesDep,
+    authorization: Annotated[str | None, Header(description="Bearer <API key>")] = None,
+) -> Principal:
+    """Every route but /health and /ready needs a live key (or dev-mode anonymous access)."""
+    scheme, _, key = (authorization or "").partition(" ")
+    key = key.strip() if scheme.lower() == "bearer" else ""
+    anonymous = services.settings.anonymous_role
+    # dev mode: SDKs that insist on some key ("unused") still reach the anonymous user
+    if authorization and (key.startswith(KEY_PREFIX) or not anonymous):
+        found = services.access.authenticate(key)
+        if found is None:
+            raise APIError(401, "unauthorized", "invalid or revoked API key")
+        return found
+    if anonymous:
+        return Principal(name="anonymous", role=Role(anonymous))
+    raise APIError(401, "unauthorized", "missing API key: send `Authorization: Bearer <key>`")
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass
+class AuditRecord:
+    """What a route fills in; written to the audit log when the request ends, ok or not."""
+
+    action: str
+    orgs: list[str] | None = None
+    detail: str = ""
+
+
+def get_audit(
+    request: Request, services: ServicesDep, principal: PrincipalDep
+) -> Iterator[AuditRecord]:
+    record = AuditRecord(action=f"{request.method} {request.url.path}")
+    status = 200
+    try:
+        yield record
+    except APIError as exc:
+        status = exc.status
+        raise
+    except (NotVisible, ConversationNotFound):
+        status = 404
+        raise
+    except NotAllowed:
+        status = 403
+        raise
+    finally:
+        services.access.audit(principal, record.action, record.orgs, record.detail, status)
+
+
+def scoped_filter(principal: Principal, org: str | None, filters: Filters | None) -> SearchFilter:
+    """The search filter a request may use: ``org`` means that org plus public; orgs named in
+    ``filters`` must all be visible (else 404); with neither, every org the caller may read.
+    The org list goes into the store query itself (Chroma ``where``, BM25 masks)."""
+    filters = filters or Filters()
+    allowed = principal.scope([org, DEFAULT_ORG] if org else [])
+    if filters.orgs:
+        named = principal.scope(filters.orgs) or []
+        allowed = named if allowed is None else [o for o in named if o in allowed] or ["\x00"]
+    return SearchFilter(kinds=filters.kinds, orgs=allowed or [], doc_ids=filters.doc_ids)
+
+
+def owned_conversation(
+    conversations: ConversationStore, principal: Principal, conversation_id: str
+) -> str:
+    """The id when the caller may use it; someone else's answers 404 like an unknown one."""
+    owner = conversations.owner(conversation_id)
+    if not principal.is_admin and owner != principal.name:
+        raise ConversationNotFound(conversation_id)
+    return conversation_id
+
+
 KnowledgeDep = Annotated[KnowledgeBase, Depends(get_kb)]
 AnswererDep = Annotated[Answerer, Depends(get_answerer)]
 ConversationsDep = Annotated[ConversationStore, Depends(get_conversations)]
 ReportsDep = Annotated[ReportStore, Depends(get_reports)]
 QuizzesDep = Annotated[QuizStore, Depends(get_quizzes)]
+AuditDep = Annotated[AuditRecord, Depends(get_audit)]

@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.access import AccessError, NotAllowed, NotVisible
 from assistant.conversations import ConversationNotFound
 from assistant.embedding.encoder import EmbeddingModelError
 from assistant.quiz.generate import QuizError
@@ -42,7 +43,10 @@ _STATUS_CODES = {
 def install(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_: Request, exc: APIError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message)
+        response = error_response(exc.status, exc.code, exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -68,6 +72,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(QuizError)
     async def _quiz_request(_: Request, exc: QuizError) -> JSONResponse:
         return error_response(422, exc.code, str(exc))
+
+    @app.exception_handler(NotVisible)
+    async def _not_visible(_: Request, exc: NotVisible) -> JSONResponse:
+        return error_response(404, "not_found", f"unknown org {exc.args[0]!s}")
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(_: Request, exc: NotAllowed) -> JSONResponse:
+        return error_response(403, "forbidden", str(exc))
+
+    @app.exception_handler(AccessError)
+    async def _access(_: Request, exc: AccessError) -> JSONResponse:
+        return error_response(422, "invalid_request", str(exc))
 
     @app.exception_handler(StoreError)
     @app.exception_handler(EmbeddingModelError)

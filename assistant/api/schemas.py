@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from assistant.access import Org, Role, User
 from assistant.conversations import Conversation
-from assistant.knowledge import MAX_QUESTION_CHARS
 from assistant.quiz import (
     MAX_QUESTIONS,
     Difficulty,
@@ -18,17 +18,13 @@ from assistant.quiz import (
 )
 from assistant.quiz import Question as QuizQuestion
 from assistant.reports import ReportSummary
-from assistant.schema import DocumentRecord, Hit, Kind
-from assistant.store.chroma_store import SearchFilter
+from assistant.schema import MAX_QUESTION_CHARS, DocumentRecord, Hit, Kind
 
 
 class Filters(BaseModel):
     kinds: list[Kind] = Field(default_factory=list)
     orgs: list[str] = Field(default_factory=list)
     doc_ids: list[str] = Field(default_factory=list)
-
-    def to_search_filter(self) -> SearchFilter:
-        return SearchFilter(kinds=self.kinds, orgs=self.orgs, doc_ids=self.doc_ids)
 
 
 Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="In Chinese")
@@ -114,6 +110,7 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, max_length=100)
     stream: bool = False
     user: str | None = None
+    org: str | None = Field(default=None, max_length=64, description="CertGuide: answer from")
     # accepted for client compatibility; the answer is composed from sources
     temperature: float | None = None
     max_tokens: int | None = None
@@ -131,7 +128,6 @@ class ErrorReply(BaseModel):
 class QuizCreate(BaseModel):
     title: str = Field(default="", max_length=200)
     org: str | None = Field(default=None, max_length=64, description="Owner org; None = public")
-    created_by: str | None = Field(default=None, max_length=128)
     sources: Selection = Field(default_factory=Selection)
     n: int = Field(default=10, ge=1, le=MAX_QUESTIONS)
     types: list[QuestionType] = Field(default_factory=lambda: list(QuestionType), min_length=1)
@@ -156,3 +152,35 @@ class QuestionPatch(BaseModel):
     answer: list[str] | None = None
     explanation: str | None = None
     source: Source | None = None
+
+
+class Me(BaseModel):
+    name: str
+    role: Role
+    orgs: list[Org] = Field(description="Orgs this caller may read, public included")
+    writable: list[str] = Field(description="Orgs this caller may upload to (admin: all)")
+
+
+class OrgRequest(BaseModel):
+    id: str = Field(max_length=64)
+    name: str = Field(default="", max_length=200)
+
+
+class UserRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    role: Role
+    orgs: list[str] = Field(default_factory=list, max_length=50)
+
+
+class NewUser(BaseModel):
+    user: User
+    key: str = Field(description="Shown once; only its hash is stored")
+
+
+class RevokeRequest(BaseModel):
+    key: str | None = Field(default=None, description="The key or its 12-character prefix")
+    user: str | None = Field(default=None, description="Revoke all of this user's keys")
+
+
+class Revoked(BaseModel):
+    revoked: int

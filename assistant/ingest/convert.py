@@ -12,14 +12,13 @@ import yaml
 
 from assistant.ingest.detect import detect_kind
 from assistant.refs import PROCEDURE_RE
-from assistant.schema import DEFAULT_ORG, Kind, SourceDocument
+from assistant.schema import DEFAULT_ORG, ORG_RE, Kind, SourceDocument
 
 SUPPORTED_SUFFIXES = (".md", ".markdown", ".txt", ".docx", ".pdf", ".html", ".htm")
 CONVERTER_VERSION = "1"
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ID_UNSAFE_RE = re.compile(r"[^\w.\-]+")
-ORG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 class IngestError(Exception):

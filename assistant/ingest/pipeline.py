@@ -107,6 +107,13 @@ class Ingester:
 
     def ingest_document(self, doc: SourceDocument) -> FileResult:
         existing = self.store.get_document(doc.doc_id)
+        if existing is not None and existing.org != doc.org:
+            # Ids are global but orgs must never overwrite each other: the newcomer's id
+            # carries its org (the same on every re-ingest, so updates still find it).
+            doc = doc.model_copy(update={"doc_id": f"{doc.org}-{doc.doc_id}"})
+            existing = self.store.get_document(doc.doc_id)
+            if existing is not None and existing.org != doc.org:
+                raise IngestError(doc.path, f"document id {doc.doc_id!r} is taken; rename the file")
         if existing and existing.content_hash == doc.content_hash:
             return FileResult(doc.path, "unchanged", doc.doc_id, existing.chunk_count)
         chunks = self.chunker.chunk(doc)

@@ -40,6 +40,7 @@ from assistant.quiz.schema import (
     Selection,
     Source,
 )
+from assistant.schema import DEFAULT_ORG
 
 metadata = MetaData()
 
@@ -192,11 +193,17 @@ class QuizStore:
             questions=questions,
         )
 
-    def list(self, org: str | None = None, limit: int = 100) -> list[Quiz]:
-        """Newest first, without questions."""
+    def list(
+        self, org: str | None = None, limit: int = 100, orgs: Sequence[str] | None = None
+    ) -> list[Quiz]:
+        """Newest first, without questions; ``orgs`` = only quizzes of these orgs (a quiz
+        without an org is public)."""
         query = select(quizzes).order_by(quizzes.c.updated_at.desc()).limit(limit)
         if org is not None:
             query = query.where(quizzes.c.org == org)
+        if orgs is not None:
+            owned = quizzes.c.org.in_([o for o in orgs if o != DEFAULT_ORG])
+            query = query.where(owned | quizzes.c.org.is_(None) if DEFAULT_ORG in orgs else owned)
         with self.engine.connect() as conn:
             return [self._quiz(row, []) for row in conn.execute(query).all()]
 

@@ -89,17 +89,25 @@ class HybridRetriever:
         self.settings = settings
         self.lexical = LexicalCache(store, settings.lexical_refresh_seconds)
 
+    def embed(self, *questions: str) -> np.ndarray:
+        """Query vectors as ``search`` makes them (glossary-expanded); one row per question."""
+        return self.store.encoder.embed_queries([expand_query(q) for q in questions])
+
     def search(
         self,
         question: str,
         k: int = 5,
         filters: SearchFilter | None = None,
         mode: Mode = Mode.hybrid,
+        query_vector: np.ndarray | None = None,
     ) -> list[Hit]:
+        """``query_vector``: the question's embedding when the caller made it already (a batch
+        of many questions encodes faster than one at a time)."""
         filters = filters or SearchFilter()
         n = max(self.settings.candidates, k)
         expanded = expand_query(question)
-        query_vector = self.store.encoder.embed_queries([expanded])[0]
+        if query_vector is None:
+            query_vector = self.embed(question)[0]
         candidates: dict[str, _Candidate] = {}
 
         if mode in (Mode.hybrid, Mode.dense):

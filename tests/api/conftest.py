@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from assistant.access import AccessStore
 from assistant.answer.pipeline import Answerer
 from assistant.api.app import create_app
 from assistant.conversations import ConversationStore, make_engine
@@ -13,11 +14,22 @@ from assistant.knowledge import KnowledgeBase
 from assistant.services import Services
 
 
+def services_over(kb: KnowledgeBase, database: Path, **settings: object) -> Services:
+    """The app's services over a shared index, with their own database."""
+    engine = make_engine(f"sqlite:///{database}")
+    conversations = ConversationStore(engine)
+    return Services(
+        kb.settings.model_copy(update=settings),
+        kb,
+        conversations,
+        Answerer(kb, conversations),
+        AccessStore(engine),
+    )
+
+
 @pytest.fixture()
 def client(corpus_kb: KnowledgeBase, tmp_path: Path) -> Iterator[TestClient]:
-    """The app over the shared corpus index, with its own conversation database."""
-    conversations = ConversationStore(make_engine(f"sqlite:///{tmp_path}/api.db"))
-    services = Services(corpus_kb.settings, corpus_kb, conversations,
-                        Answerer(corpus_kb, conversations))  # fmt: skip
-    with TestClient(create_app(corpus_kb.settings, services)) as test_client:
+    """Dev mode (anonymous admin): these tests are about the routes, not access control."""
+    services = services_over(corpus_kb, tmp_path / "api.db", anonymous_role="admin")
+    with TestClient(create_app(services.settings, services)) as test_client:
         yield test_client

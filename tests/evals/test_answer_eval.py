@@ -13,6 +13,7 @@ from assistant.answer.schema import Reply
 from assistant.conversations import ConversationStore, make_engine
 from assistant.knowledge import KnowledgeBase
 from evals.answers import build_report, metrics, normalise_numbers, run, to_markdown, write
+from evals.suite import gate_failures
 
 SUBSET = 14  # per dataset, test split: keeps `make test` fast
 
@@ -49,6 +50,8 @@ def test_wrong_citations_are_caught(answerer: Answerer, healthy: dict[str, float
 
     broken = metrics(run(cites_the_wrong_passage, "test", SUBSET))
     assert broken["citation_precision"] < 0.90 < healthy["citation_precision"]
+    assert any(f.startswith("citation_precision") for f in gate_failures(broken))
+    assert any(f.startswith("faithfulness") for f in gate_failures(broken))
 
 
 def test_changed_numbers_are_caught(answerer: Answerer, healthy: dict[str, float]) -> None:
@@ -60,6 +63,7 @@ def test_changed_numbers_are_caught(answerer: Answerer, healthy: dict[str, float
     broken = metrics(run(changes_numbers, "test", SUBSET))
     assert broken["citation_precision"] < healthy["citation_precision"]
     assert broken["key_fact_recall"] < healthy["key_fact_recall"]
+    assert any(f.startswith("citation_precision") for f in gate_failures(broken))
 
 
 def test_never_refusing_is_caught(answerer: Answerer, healthy: dict[str, float]) -> None:
@@ -77,6 +81,7 @@ def test_never_refusing_is_caught(answerer: Answerer, healthy: dict[str, float])
 
     broken = metrics(run(never_refuses, "test", SUBSET))
     assert broken["negative_rejection"] == 0.0 < healthy["negative_rejection"]
+    assert any(f.startswith("negative_rejection") for f in gate_failures(broken))
 
 
 def test_report_files(answerer: Answerer, tmp_path: Path) -> None:

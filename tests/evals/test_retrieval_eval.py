@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 from assistant.knowledge import KnowledgeBase
 from evals.retrieval import (
     DATASET,
     first_relevant_rank,
     load_questions,
+    ndcg_at,
     run,
     summarise,
     to_markdown,
@@ -33,6 +35,17 @@ def test_metrics() -> None:
     assert abs(stats["mrr"] - (1 + 0.5 + 1 / 6) / 4) < 1e-9
 
 
+def test_ndcg() -> None:
+    two = frozenset({("d", "1"), ("d", "2")})
+    assert ndcg_at([("d", "1"), ("d", "2"), ("x", "1")], two) == 1.0
+    assert ndcg_at([("x", "1")] * 5 + [("d", "1")], two) == 0.0  # beyond the top 5
+    one_on_top = ndcg_at([("d", "1"), ("x", "1")], two)
+    one_second = ndcg_at([("x", "1"), ("d", "1")], two)
+    assert abs(one_on_top - 1 / (1 + 1 / math.log2(3))) < 1e-9
+    assert 0 < one_second < one_on_top < 1
+    assert summarise([1, 0], [1.0, 0.5])["ndcg@5"] == 0.75
+
+
 def test_hybrid_on_test_split(corpus_kb: KnowledgeBase) -> None:
     questions = load_questions(split="test")
     results = run(corpus_kb, questions)
@@ -40,5 +53,6 @@ def test_hybrid_on_test_split(corpus_kb: KnowledgeBase) -> None:
     dense = results["modes"]["dense"]["all"]
     lexical = results["modes"]["lexical"]["all"]
     assert hybrid["recall@5"] >= 0.90, to_markdown(results)
+    assert 0 < hybrid["ndcg@5"] <= 1 and "nDCG@5" in to_markdown(results)
     assert hybrid["mrr"] > dense["mrr"] and hybrid["mrr"] > lexical["mrr"], to_markdown(results)
     assert "| split=test |" in to_markdown(results)

@@ -20,6 +20,7 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 pytestmark = pytest.mark.server
+expect.set_options(timeout=90_000)  # the first gap report prepares its requirements (~20 s)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +28,7 @@ def ui_url(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("streamlit") / "ui.log"
-    env = {"CERTGUIDE_API_URL": stack.api_url}
+    env = {"CERTGUIDE_API_URL": stack.api_url, "CERTGUIDE_API_KEY": stack.keys["staff"]}
     with running(ui_command("127.0.0.1", port), f"{url}/_stcore/health", log, env=env):
         yield url
 
@@ -104,3 +105,19 @@ def test_upload_and_open_a_document(page: Page, ui_url: str, tmp_path: Path) -> 
     page.keyboard.press("Enter")
     expect(page.get_by_text("保存十八个月")).to_be_visible()
     screenshot(page, "documents.png")
+
+
+def test_consultant_signs_in_and_reads_a_gap_report(page: Page, ui_url: str, stack: Stack) -> None:
+    page.goto(f"{ui_url}/clients")
+    expect(page.get_by_text("当前用户：ui-staff")).to_be_visible()
+    page.get_by_text("切换 API 密钥").click()
+    page.get_by_label("API 密钥").fill(stack.keys["consultant"])
+    page.get_by_role("button", name="使用此密钥").click()
+    expect(page.get_by_text("当前用户：ui-consultant（顾问）")).to_be_visible()
+    client = page.get_by_role("combobox", name="客户")
+    expect(client).to_have_value("恒力起重机械配件有限公司（hengli）")
+    page.get_by_role("tab", name="差距分析").click()
+    page.get_by_role("button", name="生成差距分析报告").click()
+    expect(page.get_by_test_id("stMetric").filter(has_text="缺失")).to_be_visible()
+    expect(page.get_by_role("button", name="下载 Excel")).to_be_visible()
+    screenshot(page, "clients-gap-report.png")

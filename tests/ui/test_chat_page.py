@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
 from assistant.conversations import feedback
-from tests.server import free_port
+from tests.server import api_server, free_port
 from tests.ui.conftest import UI_DIR, Stack
 
 PAGE = str(UI_DIR / "views" / "chat.py")
@@ -127,4 +129,29 @@ def test_unreachable_api_is_explained_in_chinese(monkeypatch: pytest.MonkeyPatch
     page.run()
     assert not page.exception
     assert "无法连接到 CertGuide 服务" in page.error[0].value
+    assert not page.chat_input
+
+
+def test_empty_index_points_to_the_documents_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with api_server(tmp_path, uploads=[]) as url:
+        monkeypatch.setenv("CERTGUIDE_API_URL", url)
+        chat = open_page()
+        assert any("资料库还是空的" in i.value for i in chat.info)
+        documents = AppTest.from_file(str(UI_DIR / "views" / "documents.py"), default_timeout=60)
+        documents.run()
+        assert not documents.exception
+        assert any("还没有文档" in i.value for i in documents.info)
+
+
+def test_a_revoked_or_wrong_key_asks_for_a_valid_one(
+    api_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CERTGUIDE_API_KEY", "cg_not-a-real-key")
+    page = AppTest.from_file(PAGE, default_timeout=TIMEOUT)
+    page.run()
+    assert not page.exception
+    assert "需要有效的 API 密钥" in page.warning[0].value
+    assert page.text_input[0].label == "API 密钥"
     assert not page.chat_input

@@ -8,10 +8,15 @@ from assistant.api.schemas import Filters
 from assistant.client import APIRequestError, APIUnavailable, CertGuideClient
 from assistant.schema import Kind
 from tests.server import free_port
+from tests.ui.conftest import Stack
 
 
-def test_errors_come_out_typed(api_url: str) -> None:
-    with CertGuideClient(api_url) as client:
+def test_errors_come_out_typed(api_url: str, stack: Stack) -> None:
+    with CertGuideClient(api_url) as anonymous:
+        with pytest.raises(APIRequestError) as no_key:
+            anonymous.documents()
+        assert (no_key.value.status, no_key.value.code) == (401, "unauthorized")
+    with CertGuideClient(api_url, api_key=stack.keys["admin"]) as client:
         with pytest.raises(APIRequestError) as unknown:
             client.document("no-such-document")
         assert (unknown.value.status, unknown.value.code) == (404, "not_found")
@@ -28,10 +33,10 @@ def test_errors_come_out_typed(api_url: str) -> None:
             list(down.chat("有效期"))
 
 
-def test_streamed_reply_equals_the_one_shot_reply(api_url: str) -> None:
+def test_streamed_reply_equals_the_one_shot_reply(api_url: str, stack: Stack) -> None:
     question = "内部审核多久做一次？"
     only_procedures = Filters(kinds=[Kind.procedure])
-    with CertGuideClient(api_url) as client:
+    with CertGuideClient(api_url, api_key=stack.keys["admin"]) as client:
         stream = client.chat(question, filters=only_procedures)
         pieces = list(stream)
         streamed = stream.reply

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import httpx
 from streamlit.testing.v1 import AppTest
 
@@ -26,7 +28,10 @@ def open_page() -> AppTest:
 
 
 def documents(api_url: str) -> dict[str, int]:
-    body = httpx.get(f"{api_url}/v1/documents", timeout=30).json()
+    """What the page's user (staff of huarui) may see, straight from the API."""
+    key = os.environ["CERTGUIDE_API_KEY"]
+    headers = {"Authorization": f"Bearer {key}"}
+    body = httpx.get(f"{api_url}/v1/documents", headers=headers, timeout=30).json()
     return {d["doc_id"]: d["chunk_count"] for d in body["documents"]}
 
 

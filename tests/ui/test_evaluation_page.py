@@ -17,7 +17,7 @@ def test_empty_state_then_a_real_report(api_url: str, stack: Stack) -> None:
     assert not page.exception
     assert "还没有评估报告" in page.info[0].value
 
-    with CertGuideClient(api_url) as client:
+    with CertGuideClient(api_url, api_key=stack.keys["staff"]) as client:
         results = run(client.ask, "test", 2)
     write(build_report(results, "UI test over HTTP"), results, stack.reports_dir)
 

@@ -3,12 +3,25 @@ edit (flagged when it no longer matches), reorder, delete, export, clear errors.
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.client import CertGuideClient
-from tests.ui.conftest import UI_DIR
+from tests.ui.conftest import UI_DIR, Stack
 
 PAGE = str(UI_DIR / "views" / "quiz.py")
+
+
+@pytest.fixture(autouse=True)
+def as_trainer(api_url: str, stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quizzes are made by trainers (staff may only read them)."""
+    monkeypatch.setenv("CERTGUIDE_API_KEY", stack.keys["trainer"])
+
+
+def trainer_client(api_url: str) -> CertGuideClient:
+    return CertGuideClient(api_url, api_key=os.environ["CERTGUIDE_API_KEY"])
 
 
 def open_page() -> AppTest:
@@ -35,7 +48,7 @@ def test_generate_review_edit_and_export(api_url: str) -> None:
     generate(page, "HR-QP-05 §4.1-4.6", 4)
     assert not page.error, [e.value for e in page.error]
     assert any("已生成 4 道题" in s.value for s in page.success)
-    with CertGuideClient(api_url) as api:
+    with trainer_client(api_url) as api:
         quiz = api.quiz(page.session_state["quiz-id"])
     assert len(quiz.questions) == 4 and not page.warning
     shown = markdown(page)
@@ -49,19 +62,19 @@ def test_generate_review_edit_and_export(api_url: str) -> None:
     next(b for b in page.button if b.label == "保存并重新校验").click().run()
     assert not page.exception, page.exception
     assert any("不再一致" in w.value for w in page.warning)
-    with CertGuideClient(api_url) as api:
+    with trainer_client(api_url) as api:
         edited = api.quiz(quiz.id)
     assert edited.questions[0].flagged and edited.questions[0].stem == "完全改写的题干（  ）。"
 
     page.button(key="up-1").click().run()
-    with CertGuideClient(api_url) as api:
+    with trainer_client(api_url) as api:
         moved = api.quiz(quiz.id)
     assert moved.questions[0].stem == quiz.questions[1].stem
     shown_stems = [t.value for t in page.text_area if t.label == "题干"]
     assert shown_stems[:2] == [q.stem for q in moved.questions[:2]]  # no stale form state
     page.button(key="delete-0").click().run()
     assert any("已删除第 1 题" in s.value for s in page.success)
-    with CertGuideClient(api_url) as api:
+    with trainer_client(api_url) as api:
         assert len(api.quiz(quiz.id).questions) == 3
 
 

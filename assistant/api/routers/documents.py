@@ -9,11 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 
-from assistant.api.deps import KnowledgeDep, ServicesDep
+from assistant.access import Principal
+from assistant.api.deps import AuditDep, KnowledgeDep, PrincipalDep, ServicesDep
 from assistant.api.errors import APIError
 from assistant.api.schemas import ChunkOut, DeleteReply, DocumentDetail, DocumentList, IngestReply
-from assistant.ingest.convert import ORG_RE, SUPPORTED_SUFFIXES
-from assistant.schema import Kind
+from assistant.ingest.convert import SUPPORTED_SUFFIXES
+from assistant.knowledge import KnowledgeBase
+from assistant.schema import ORG_RE, DocumentRecord, Kind
 from assistant.store.chroma_store import SearchFilter
 
 router = APIRouter(prefix="/v1/documents", tags=["documents"])
@@ -21,18 +23,29 @@ _UNSAFE_NAME_RE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 _COPY_CHUNK = 1024 * 1024
 
 
+def visible_document(kb: KnowledgeBase, principal: Principal, doc_id: str) -> DocumentRecord:
+    """A document of another org answers exactly like one that does not exist."""
+    record = kb.store.get_document(doc_id)
+    if record is None or not principal.can_read(record.org):
+        raise APIError(404, "not_found", f"unknown document {doc_id!r}")
+    return record
+
+
 @router.get("")
 def list_documents(
-    kb: KnowledgeDep, kind: Kind | None = None, org: str | None = None
+    kb: KnowledgeDep, principal: PrincipalDep, kind: Kind | None = None, org: str | None = None
 ) -> DocumentList:
-    filters = SearchFilter(kinds=[kind] if kind else [], orgs=[org] if org else [])
-    return DocumentList(documents=kb.documents(filters))
+    orgs = principal.scope([org] if org else []) or []
+    return DocumentList(
+        documents=kb.documents(SearchFilter(kinds=[kind] if kind else [], orgs=orgs))
+    )
 
 
 @router.get("/{doc_id}")
-def get_document(doc_id: str, kb: KnowledgeDep) -> DocumentDetail:
+def get_document(doc_id: str, kb: KnowledgeDep, principal: PrincipalDep) -> DocumentDetail:
+    visible_document(kb, principal, doc_id)
     found = kb.document(doc_id)
-    if found is None:
+    if found is None:  # deleted in between
         raise APIError(404, "not_found", f"unknown document {doc_id!r}")
     record, chunks = found
     return DocumentDetail(
@@ -49,6 +62,8 @@ def get_document(doc_id: str, kb: KnowledgeDep) -> DocumentDetail:
 @router.post("", status_code=201)
 def upload_document(
     services: ServicesDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
     file: Annotated[UploadFile, File(description="md, txt, docx, pdf or html")],
     kind: Annotated[Kind | None, Form()] = None,
     org: Annotated[str | None, Form()] = None,
@@ -65,6 +80,12 @@ def upload_document(
         )
     if org is not None and not ORG_RE.match(org):
         raise APIError(422, "invalid_request", f"invalid org {org!r}")
+    org = org or principal.home_org
+    if org is None and not principal.is_admin:
+        raise APIError(422, "invalid_request", "name the org to upload to (form field `org`)")
+    if org is not None:
+        principal.check_write(org)  # the org is forced: front matter cannot move the file
+    audit.orgs, audit.detail = ([org] if org else None), name
     limit = services.settings.max_file_bytes
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / (_UNSAFE_NAME_RE.sub("_", Path(name).stem).strip("._") + suffix)
@@ -83,11 +104,17 @@ def upload_document(
     record = services.kb.store.get_document(result.doc_id)
     if record is None:  # deleted by another process in between
         raise APIError(409, "conflict", f"document {result.doc_id!r} vanished during ingest")
+    services.access.ensure_orgs([record.org])
     return IngestReply(status=result.status, document=record)  # type: ignore[arg-type]
 
 
 @router.delete("/{doc_id}")
-def delete_document(doc_id: str, services: ServicesDep) -> DeleteReply:
+def delete_document(
+    doc_id: str, services: ServicesDep, principal: PrincipalDep, audit: AuditDep
+) -> DeleteReply:
+    record = visible_document(services.kb, principal, doc_id)
+    audit.orgs, audit.detail = [record.org], doc_id
+    principal.check_write(record.org)
     with services.write_lock:
         if not services.kb.delete(doc_id):
             raise APIError(404, "not_found", f"unknown document {doc_id!r}")

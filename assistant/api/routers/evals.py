@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
-from assistant.api.deps import ReportsDep
+from assistant.api.deps import ReportsDep, get_principal
 from assistant.api.errors import APIError
 from assistant.api.schemas import ReportList
 from assistant.reports import Report
 
-router = APIRouter(prefix="/v1/eval-reports", tags=["evaluation"])
+router = APIRouter(
+    prefix="/v1/eval-reports", tags=["evaluation"], dependencies=[Depends(get_principal)]
+)
 
 
 @router.get("")

@@ -17,10 +17,16 @@ from fastapi.responses import StreamingResponse
 
 from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Reply
-from assistant.api.deps import AnswererDep
+from assistant.api.deps import (
+    AnswererDep,
+    AuditDep,
+    ConversationsDep,
+    PrincipalDep,
+    scoped_filter,
+)
 from assistant.api.errors import APIError
 from assistant.api.schemas import ChatCompletionRequest
-from assistant.knowledge import MAX_QUESTION_CHARS
+from assistant.schema import MAX_QUESTION_CHARS
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -48,13 +54,24 @@ def _extra(reply: Reply) -> dict[str, Any]:
 
 @router.post("/chat/completions", response_model=None)
 def chat_completions(
-    body: ChatCompletionRequest, answerer: AnswererDep
+    body: ChatCompletionRequest,
+    answerer: AnswererDep,
+    principal: PrincipalDep,
+    conversations: ConversationsDep,
+    audit: AuditDep,
 ) -> dict[str, Any] | StreamingResponse:
     question, history = _question_and_history(body)
+    audit.detail = question
+    filters = scoped_filter(principal, body.org, None)
+    audit.orgs = filters.orgs or None
+    conversation_id = conversations.create(org=body.org, owner=principal.name)
+
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
-        reply = answerer.ask(question, history=history)
+        reply = answerer.ask(
+            question, conversation_id, org=body.org, filters=filters, history=history
+        )
         return {
             "id": completion_id,
             "object": "chat.completion",
@@ -82,7 +99,9 @@ def chat_completions(
         }
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
-    stream = answerer.ask_stream(question, history=history)
+    stream = answerer.ask_stream(
+        question, conversation_id, org=body.org, filters=filters, history=history
+    )
 
     def events() -> Iterator[str]:
         yield chunk({"role": "assistant", "content": ""})

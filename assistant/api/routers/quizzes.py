@@ -1,4 +1,8 @@
-"""Quizzes: generate from sources, list, get, edit (re-validated), delete, export."""
+"""Quizzes: generate from sources, list, get, edit (re-validated), delete, export.
+
+A quiz belongs to an org (none = public): whoever may read the org may read and export its
+quizzes; trainers make and edit their own org's, admins any. Sources are read only from orgs
+the caller may read, so a quiz never carries another client's passages."""
 
 from __future__ import annotations
 
@@ -6,23 +10,42 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Response
 
-from assistant.api.deps import KnowledgeDep, QuizzesDep, ServicesDep
+from assistant.access import Principal, Role
+from assistant.api.deps import AuditDep, KnowledgeDep, PrincipalDep, QuizzesDep, ServicesDep
 from assistant.api.schemas import DeleteReply, QuestionPatch, QuizCreate, QuizList, QuizUpdate
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz import Question, Quiz, make_quiz
 from assistant.quiz.formats import get_format
-from assistant.quiz.store import QuizNotFound
+from assistant.quiz.store import QuizNotFound, QuizStore
+from assistant.schema import DEFAULT_ORG
 
 router = APIRouter(prefix="/v1/quizzes", tags=["quizzes"])
 
 
-def with_passage(kb: KnowledgeBase, question: Question) -> Question:
+def visible_quiz(store: QuizStore, principal: Principal, quiz_id: str) -> Quiz:
+    """Another org's quiz answers exactly like one that does not exist."""
+    quiz = store.get(quiz_id)
+    if not principal.can_read(quiz.org or DEFAULT_ORG):
+        raise QuizNotFound(quiz_id)
+    return quiz
+
+
+def editable_quiz(store: QuizStore, principal: Principal, quiz_id: str) -> Quiz:
+    quiz = visible_quiz(store, principal, quiz_id)
+    principal.require(Role.trainer)
+    principal.check_write(quiz.org or DEFAULT_ORG)
+    return quiz
+
+
+def with_passage(kb: KnowledgeBase, principal: Principal, question: Question) -> Question:
     """Attach the stored passage the span comes from; a span found nowhere in the document
-    gets the document's text instead, so validation flags it."""
+    (or in a document the caller may not read) gets no passage, so validation flags it."""
     source = question.source
     if source.passage and source.text in source.passage:
         return question
-    chunks = kb.store.document_chunks(source.doc_id) if source.doc_id else []
+    record = kb.store.get_document(source.doc_id) if source.doc_id else None
+    visible = record is not None and principal.can_read(record.org)
+    chunks = kb.store.document_chunks(source.doc_id) if visible else []
     found = next((c for c in chunks if source.text and source.text in c.text), None)
     if found is None:
         passage = "\n".join(c.text for c in chunks) or "（找不到出处文档）"
@@ -34,9 +57,16 @@ def with_passage(kb: KnowledgeBase, question: Question) -> Question:
 
 
 @router.post("", status_code=201)
-def create_quiz(body: QuizCreate, services: ServicesDep) -> Quiz:
+def create_quiz(
+    body: QuizCreate, services: ServicesDep, principal: PrincipalDep, audit: AuditDep
+) -> Quiz:
+    principal.require(Role.trainer)
+    org = body.org or principal.home_org
+    audit.orgs, audit.detail = [org or DEFAULT_ORG], f"quiz: {body.sources.model_dump_json()}"
+    principal.check_write(org or DEFAULT_ORG)
+    sources = body.sources.model_copy(update={"orgs": principal.scope(body.sources.orgs) or []})
     reword = services.quiz_wording if body.llm else None
-    build = make_quiz(services.kb, body.sources, body.n, body.types, body.seed,
+    build = make_quiz(services.kb, sources, body.n, body.types, body.seed,
                       body.difficulty, reword)  # fmt: skip
     title = (
         body.title or f"题库 {body.sources.ref or '、'.join(body.sources.doc_ids) or '全部资料'}"
@@ -44,9 +74,9 @@ def create_quiz(body: QuizCreate, services: ServicesDep) -> Quiz:
     return services.quizzes.create(
         title,
         build.questions,
-        org=body.org,
-        created_by=body.created_by,
-        selection=body.sources,
+        org=org,
+        created_by=principal.name,
+        selection=sources,
         seed=body.seed,
         difficulty=body.difficulty,
         report=build.report,
@@ -54,55 +84,74 @@ def create_quiz(body: QuizCreate, services: ServicesDep) -> Quiz:
 
 
 @router.get("")
-def list_quizzes(store: QuizzesDep, org: str | None = None) -> QuizList:
-    return QuizList(quizzes=store.list(org=org))
+def list_quizzes(store: QuizzesDep, principal: PrincipalDep, org: str | None = None) -> QuizList:
+    if org is not None:
+        principal.check_read(org)
+    return QuizList(quizzes=store.list(org=org, orgs=principal.scope()))
 
 
 @router.get("/{quiz_id}")
-def get_quiz(quiz_id: str, store: QuizzesDep) -> Quiz:
-    return store.get(quiz_id)
+def get_quiz(quiz_id: str, store: QuizzesDep, principal: PrincipalDep) -> Quiz:
+    return visible_quiz(store, principal, quiz_id)
 
 
 @router.put("/{quiz_id}")
-def replace_questions(quiz_id: str, body: QuizUpdate, store: QuizzesDep, kb: KnowledgeDep) -> Quiz:
-    questions = [with_passage(kb, q) for q in body.questions]
+def replace_questions(
+    quiz_id: str, body: QuizUpdate, store: QuizzesDep, kb: KnowledgeDep, principal: PrincipalDep
+) -> Quiz:
+    editable_quiz(store, principal, quiz_id)
+    questions = [with_passage(kb, principal, q) for q in body.questions]
     return store.replace(quiz_id, questions, title=body.title)
 
 
 @router.patch("/{quiz_id}/questions/{position}")
 def edit_question(
-    quiz_id: str, position: int, body: QuestionPatch, store: QuizzesDep, kb: KnowledgeDep
+    quiz_id: str,
+    position: int,
+    body: QuestionPatch,
+    store: QuizzesDep,
+    kb: KnowledgeDep,
+    principal: PrincipalDep,
 ) -> Quiz:
-    questions = store.get(quiz_id).questions
+    questions = editable_quiz(store, principal, quiz_id).questions
     if not 0 <= position < len(questions):
         raise QuizNotFound(f"{quiz_id}#{position}")
     changes = body.model_dump(exclude_unset=True, exclude={"source"})
     edited = questions[position].model_copy(update=changes)
     if body.source is not None:
         edited = edited.model_copy(update={"source": body.source})
-    return store.edit(quiz_id, position, with_passage(kb, edited))
+    return store.edit(quiz_id, position, with_passage(kb, principal, edited))
 
 
 @router.post("/{quiz_id}/questions", status_code=201)
-def add_question(quiz_id: str, body: Question, store: QuizzesDep, kb: KnowledgeDep) -> Quiz:
-    return store.add(quiz_id, with_passage(kb, body))
+def add_question(
+    quiz_id: str, body: Question, store: QuizzesDep, kb: KnowledgeDep, principal: PrincipalDep
+) -> Quiz:
+    editable_quiz(store, principal, quiz_id)
+    return store.add(quiz_id, with_passage(kb, principal, body))
 
 
 @router.delete("/{quiz_id}/questions/{position}")
-def delete_question(quiz_id: str, position: int, store: QuizzesDep) -> Quiz:
+def delete_question(
+    quiz_id: str, position: int, store: QuizzesDep, principal: PrincipalDep
+) -> Quiz:
+    editable_quiz(store, principal, quiz_id)
     return store.remove(quiz_id, position)
 
 
 @router.delete("/{quiz_id}")
-def delete_quiz(quiz_id: str, store: QuizzesDep) -> DeleteReply:
+def delete_quiz(quiz_id: str, store: QuizzesDep, principal: PrincipalDep) -> DeleteReply:
+    editable_quiz(store, principal, quiz_id)
     store.delete(quiz_id)
     return DeleteReply(deleted=quiz_id)
 
 
 @router.get("/{quiz_id}/export", response_class=Response)
-def export_quiz(quiz_id: str, store: QuizzesDep, format: str = "gift") -> Response:
+def export_quiz(
+    quiz_id: str, store: QuizzesDep, principal: PrincipalDep, format: str = "gift"
+) -> Response:
     chosen = get_format(format)
-    quiz = store.get(quiz_id)
+    quiz = visible_quiz(store, principal, quiz_id)
     filename = f"quiz-{quiz.id[:8]}.{chosen.extension}"
     readable = quote(f"{quiz.title}.{chosen.extension}")
     disposition = f"attachment; filename=\"{filename}\"; filename*=UTF-8''{readable}"

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from assistant.answer.pipeline import search_filter
-from assistant.api.deps import KnowledgeDep
+from assistant.api.deps import AuditDep, KnowledgeDep, PrincipalDep, scoped_filter
 from assistant.api.schemas import SearchReply, SearchRequest
 
 router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search")
-def search(body: SearchRequest, kb: KnowledgeDep) -> SearchReply:
-    filters = body.filters.to_search_filter() if body.filters else None
-    hits = kb.search(body.question, k=body.k, filters=search_filter(body.org, filters))
-    return SearchReply(hits=hits)
+def search(
+    body: SearchRequest, kb: KnowledgeDep, principal: PrincipalDep, audit: AuditDep
+) -> SearchReply:
+    audit.detail = body.question
+    filters = scoped_filter(principal, body.org, body.filters)
+    audit.orgs = filters.orgs or None
+    return SearchReply(hits=kb.search(body.question, k=body.k, filters=filters))

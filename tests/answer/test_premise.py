@@ -1,0 +1,49 @@
+"""Asked-for values, the fact next to the question word, and contradicted premises."""
+
+from __future__ import annotations
+
+from assistant.answer.premise import (
+    claimed_premises,
+    conflicting_premise,
+    missing_values,
+    premise_clauses,
+    unfocused_fact,
+)
+from assistant.answer.text import Shape
+
+EVIDENCE = [
+    "ISO 9001认证属于自愿性认证，法律并不强制企业取得证书。",
+    "认证标志不能印在产品或产品包装上。",
+    "核查人员封存样品，企业应在7日内把样品送到检验机构。",
+    "检验机构应当在30日内出具检验报告。",
+]
+
+
+def test_missing_values() -> None:
+    assert missing_values("证书编号是多少？", "台账记录证书编号、发证日期。") == ["编号或号码"]
+    assert missing_values("证书编号是多少？", "证书编号为XK06-001-00123。") == []
+    assert missing_values("条例从哪天起施行？", "本条例自2005年9月1日起施行。") == []
+    assert missing_values("条例从哪天起施行？", "本条例自公布之日起施行。") == ["日期"]
+    # the company the question names cannot be the answer to 「哪家」
+    assert missing_values("华瑞的铜杆从哪家供应商买？", "华瑞线缆有限公司评价供应商。") == [
+        "单位名称"
+    ]
+    assert missing_values("铜杆从哪家供应商买？", "铜杆由江南铜业有限公司供应。") == []
+    assert missing_values("内审多久一次？", "内审每年一次。") == []
+
+
+def test_unfocused_fact() -> None:
+    assert unfocused_fact("样品送检后几天能出报告？", EVIDENCE[2:3], Shape.duration)
+    assert not unfocused_fact("样品送检后几天能出报告？", EVIDENCE, Shape.duration)
+    # a light verb after the question word asks about nothing in particular
+    assert not unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[2:3], Shape.duration)
+
+
+def test_premises() -> None:
+    assert premise_clauses("ISO 9001是强制的吧，不办罚多少？") == ["ISO 9001是强制的"]
+    assert premise_clauses("ISO 9001是强制的吗？") == []
+    assert claimed_premises("样品送到了，几天出报告？") == []
+    assert conflicting_premise("ISO 9001是国家强制的吧，不办会被罚多少钱？", EVIDENCE)
+    assert conflicting_premise("认证标志可以印在产品包装上，印多大合适？", EVIDENCE)
+    assert not conflicting_premise("认证标志能印在产品包装上吗？", EVIDENCE)
+    assert not conflicting_premise("ISO 9001是自愿的吧，一般多久审一次？", EVIDENCE)

@@ -1,0 +1,44 @@
+"""The suite compares configurations in one report, and its gate says what fails."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from assistant.cli import build_parser
+from assistant.knowledge import KnowledgeBase
+from evals.suite import GATE, gate_failures, run_suite, to_markdown
+
+
+def test_gate_failures() -> None:
+    passing = {"recall@5": 0.95, "faithfulness": 1.0, "citation_precision": 0.95,
+               "negative_rejection": 0.9, "false_refusal": 0.05}  # fmt: skip
+    assert gate_failures(passing) == []
+    failing = {**passing, "negative_rejection": 0.8, "false_refusal": 0.2}
+    assert gate_failures(failing) == [
+        "negative_rejection 0.800 < 0.85",
+        "false_refusal 0.200 > 0.1",
+    ]
+    assert gate_failures({"false_refusal": 0.05}) == []  # absent metrics are not judged
+    assert set(GATE) == set(passing)
+
+
+def test_cli_eval_arguments() -> None:
+    args = build_parser().parse_args(["eval", "--fast", "--config", "dense", "lexical"])
+    assert args.fast and args.config == ["dense", "lexical"] and args.func.__name__ == "cmd_eval"
+
+
+def test_configurations_side_by_side(corpus_kb: KnowledgeBase, tmp_path: Path) -> None:
+    report = run_suite(corpus_kb, ["hybrid", "lexical", "llm"], "test", False, tmp_path)
+    out_dir = Path(report["out_dir"])
+    assert set(report["configs"]) == {"hybrid", "lexical"}
+    assert report["skipped"] and report["skipped"][0].startswith("llm")
+    hybrid, lexical = report["configs"]["hybrid"], report["configs"]["lexical"]
+    assert hybrid["recall@5"] >= 0.90 and hybrid["ndcg@5"] > lexical["ndcg@5"]
+    assert hybrid["faithfulness"] >= 0.95 and hybrid["citation_precision"] >= 0.90
+    saved = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    assert saved["gate"] == report["gate"]
+    markdown = (out_dir / "report.md").read_text(encoding="utf-8")
+    assert markdown == to_markdown(report) and "| metric | hybrid | lexical | gate |" in markdown
+    assert (out_dir / "configurations.png").stat().st_size > 1000
+    assert (out_dir / "latency.png").stat().st_size > 1000
