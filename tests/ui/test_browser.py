@@ -66,9 +66,11 @@ def test_question_answer_and_citation(page: Page, ui_url: str) -> None:
     question.fill("生产许可证有效期几年？")
     question.press("Enter")
 
-    answer = page.get_by_test_id("stChatMessage").filter(has_text="5年")
-    expect(answer).to_be_visible()
-    citation = page.get_by_test_id("stExpander").filter(has_text="[1]").first
+    messages = page.get_by_test_id("stChatMessage")
+    expect(page.get_by_text("评价这个回答")).to_be_visible()  # the answer is final, not streaming
+    expect(messages).to_have_count(2)
+    expect(messages.nth(1)).to_contain_text("5年")
+    citation = messages.nth(1).get_by_test_id("stExpander").filter(has_text="[1]")
     expect(citation).to_be_visible()
     citation.locator("summary").click()
     passage = citation.get_by_test_id("stExpanderDetails")
@@ -79,7 +81,7 @@ def test_question_answer_and_citation(page: Page, ui_url: str) -> None:
 
     question.fill("那到期前多久要申请延续？")
     question.press("Enter")
-    messages = page.get_by_test_id("stChatMessage")
+    expect(page.get_by_text("评价这个回答")).to_have_count(2)
     expect(messages).to_have_count(4)
     expect(messages.nth(2)).to_contain_text("那到期前多久要申请延续")
     expect(messages.nth(3)).to_contain_text("6个月")
