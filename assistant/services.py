@@ -55,4 +55,6 @@ class Services:
         conversations = ConversationStore(engine)
         llm = LLMGenerator(settings) if settings.llm_base_url else None
         answerer = Answerer(kb, conversations, llm=llm)
-        return cls(settings, kb, conversations, answerer, AccessStore(engine))
+        access = AccessStore(engine)
+        access.ensure_orgs(d.org for d in kb.documents())  # an index made before orgs existed
+        return cls(settings, kb, conversations, answerer, access)
