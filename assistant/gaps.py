@@ -110,6 +110,11 @@ def in_standard_words(text: str) -> str:
     return " ".join([expand_query(text), *extra])
 
 
+def terms_of(text: str) -> set[str]:
+    """The bigrams of a passage, with the standard's words for what the company wrote."""
+    return set(tokenize(in_standard_words(text)))
+
+
 def in_company_words(text: str) -> str:
     extra = [company for standard, company in _COMPANY_WORDS if standard in text]
     return " ".join([text, *extra])
@@ -165,9 +170,8 @@ class GapAssessor:
             }
         return weights
 
-    def _coverage(self, requirement: Requirement, text: str) -> float:
+    def _coverage(self, requirement: Requirement, present: set[str]) -> float:
         weights = self._weights[requirement.ref]
-        present = set(tokenize(in_standard_words(text)))
         found = sum(weight for term, weight in weights.items() if term in present)
         return found / (sum(weights.values()) or 1.0)
 
@@ -208,12 +212,13 @@ class GapAssessor:
         by_doc: dict[str, dict[str, Hit]] = {}
         for hit in hits:
             by_doc.setdefault(hit.doc_id, {}).setdefault(hit.chunk_id, hit)
-        score, evidence = 0.0, list[Hit]()
+        score, evidence, terms = 0.0, list[Hit](), set[str]()
         for doc_hits in by_doc.values():  # a procedure spreads a clause over its sections
-            share = self._coverage(requirement, "".join(h.text for h in doc_hits.values()))
+            present = terms_of("".join(h.text for h in doc_hits.values()))
+            share = self._coverage(requirement, present)
             if share > score or not evidence:
-                score, evidence = share, list(doc_hits.values())
-        found, missing = self._records(requirement, "".join(h.text for h in evidence))
+                score, evidence, terms = share, list(doc_hits.values()), present
+        found, missing = self._records(requirement, terms)
         if score >= self.thresholds.covered:
             status = GapStatus.covered
         elif score >= self.thresholds.partial:
@@ -231,12 +236,11 @@ class GapAssessor:
         )
 
     @staticmethod
-    def _records(requirement: Requirement, text: str) -> tuple[list[str], list[str]]:
-        """The audit evidence the requirement lists, split into named in ``text`` or not (a
-        record counts as named when most of its bigrams are there)."""
+    def _records(requirement: Requirement, present: set[str]) -> tuple[list[str], list[str]]:
+        """The audit evidence the requirement lists, split into named in the text (its
+        ``present`` terms) or not (named = most of the record's bigrams are there)."""
         listed = _EVIDENCE_RE.search(requirement.text)
         names = [n.strip("- ").strip() for n in (listed.group(1) if listed else "").splitlines()]
-        present = set(tokenize(in_standard_words(text)))
         found: list[str] = []
         missing: list[str] = []
         for name in filter(None, names):

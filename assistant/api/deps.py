@@ -9,14 +9,13 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 
 from assistant.access import KEY_PREFIX, NotAllowed, NotVisible, Principal, Role
-from assistant.answer.pipeline import Answerer
+from assistant.answer.pipeline import Answerer, search_filter
 from assistant.api.errors import APIError
 from assistant.api.schemas import Filters
 from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore
 from assistant.reports import ReportStore
-from assistant.schema import DEFAULT_ORG
 from assistant.services import Services
 from assistant.store.chroma_store import SearchFilter
 
@@ -100,16 +99,41 @@ def get_audit(
         services.access.audit(principal, record.action, record.orgs, record.detail, status)
 
 
-def scoped_filter(principal: Principal, org: str | None, filters: Filters | None) -> SearchFilter:
-    """The search filter a request may use: ``org`` means that org plus public; orgs named in
-    ``filters`` must all be visible (else 404); with neither, every org the caller may read.
-    The org list goes into the store query itself (Chroma ``where``, BM25 masks)."""
+def scoped_filter(
+    audit: AuditRecord,
+    principal: Principal,
+    question: str,
+    org: str | None,
+    filters: Filters | None,
+) -> SearchFilter:
+    """The search filter a request may use, noted in the audit record: orgs named in
+    ``filters`` (and ``org``) must all be visible, else 404; without any, every org the caller
+    may read. ``search_filter`` then narrows ``org`` to that org plus public. The org list
+    goes into the store query itself (Chroma ``where``, BM25 masks)."""
+    audit.detail = question
     filters = filters or Filters()
-    allowed = principal.scope([org, DEFAULT_ORG] if org else [])
-    if filters.orgs:
-        named = principal.scope(filters.orgs) or []
-        allowed = named if allowed is None else [o for o in named if o in allowed] or ["\x00"]
-    return SearchFilter(kinds=filters.kinds, orgs=allowed or [], doc_ids=filters.doc_ids)
+    if org:
+        principal.check_read(org)
+    readable = principal.scope(filters.orgs) or []
+    scoped = search_filter(org, SearchFilter(filters.kinds, readable, filters.doc_ids))
+    audit.orgs = scoped.orgs or None
+    return scoped
+
+
+def scoped_turn(
+    audit: AuditRecord,
+    principal: Principal,
+    conversations: ConversationStore,
+    question: str,
+    org: str | None,
+    filters: Filters | None = None,
+    conversation_id: str | None = None,
+) -> tuple[str, SearchFilter]:
+    """The caller's conversation (their own, or a new one) and the orgs they may search."""
+    scoped = scoped_filter(audit, principal, question, org, filters)
+    if conversation_id is not None:
+        return owned_conversation(conversations, principal, conversation_id), scoped
+    return conversations.create(org=org, owner=principal.name), scoped
 
 
 def owned_conversation(

@@ -9,37 +9,17 @@ from collections.abc import Iterator
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from assistant.access import Principal
 from assistant.answer.schema import Reply
 from assistant.api.deps import (
     AnswererDep,
     AuditDep,
-    AuditRecord,
     ConversationsDep,
     PrincipalDep,
-    owned_conversation,
-    scoped_filter,
+    scoped_turn,
 )
 from assistant.api.schemas import AskRequest
-from assistant.conversations import ConversationStore
-from assistant.store.chroma_store import SearchFilter
 
 router = APIRouter(prefix="/v1", tags=["ask"])
-
-
-def scoped_turn(
-    body: AskRequest,
-    principal: Principal,
-    conversations: ConversationStore,
-    audit: AuditRecord,
-) -> tuple[str, SearchFilter]:
-    """The caller's conversation (their own, or a new one) and the orgs they may search."""
-    audit.detail = body.question
-    filters = scoped_filter(principal, body.org, body.filters)
-    audit.orgs = filters.orgs or None
-    if body.conversation_id is not None:
-        return owned_conversation(conversations, principal, body.conversation_id), filters
-    return conversations.create(org=body.org, owner=principal.name), filters
 
 
 @router.post("/ask")
@@ -50,7 +30,10 @@ def ask(
     conversations: ConversationsDep,
     audit: AuditDep,
 ) -> Reply:
-    conversation_id, filters = scoped_turn(body, principal, conversations, audit)
+    conversation_id, filters = scoped_turn(
+        audit, principal, conversations, body.question, body.org, body.filters,
+        body.conversation_id,
+    )  # fmt: skip
     return answerer.ask(
         body.question, conversation_id=conversation_id, org=body.org, filters=filters
     )
@@ -74,7 +57,10 @@ def chat(
 ) -> StreamingResponse:
     """Events: ``answer`` ({"delta"}) as pieces are made, ``citations`` ([…]), ``done``
     (the reply without answer text and citations)."""
-    conversation_id, filters = scoped_turn(body, principal, conversations, audit)
+    conversation_id, filters = scoped_turn(
+        audit, principal, conversations, body.question, body.org, body.filters,
+        body.conversation_id,
+    )  # fmt: skip
     stream = answerer.ask_stream(
         body.question, conversation_id=conversation_id, org=body.org, filters=filters
     )

@@ -22,7 +22,7 @@ from assistant.api.deps import (
     AuditDep,
     ConversationsDep,
     PrincipalDep,
-    scoped_filter,
+    scoped_turn,
 )
 from assistant.api.errors import APIError
 from assistant.api.schemas import ChatCompletionRequest
@@ -61,10 +61,7 @@ def chat_completions(
     audit: AuditDep,
 ) -> dict[str, Any] | StreamingResponse:
     question, history = _question_and_history(body)
-    audit.detail = question
-    filters = scoped_filter(principal, body.org, None)
-    audit.orgs = filters.orgs or None
-    conversation_id = conversations.create(org=body.org, owner=principal.name)
+    conversation_id, filters = scoped_turn(audit, principal, conversations, question, body.org)
 
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())

@@ -12,7 +12,5 @@ router = APIRouter(prefix="/v1", tags=["search"])
 def search(
     body: SearchRequest, kb: KnowledgeDep, principal: PrincipalDep, audit: AuditDep
 ) -> SearchReply:
-    audit.detail = body.question
-    filters = scoped_filter(principal, body.org, body.filters)
-    audit.orgs = filters.orgs or None
+    filters = scoped_filter(audit, principal, body.question, body.org, body.filters)
     return SearchReply(hits=kb.search(body.question, k=body.k, filters=filters))
