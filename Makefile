@@ -68,7 +68,7 @@ eval: setup ## all configurations side by side (retrieval, answers, refusals, su
 	$(PY) -m evals.suite
 	$(PY) -m evals.gaps
 
-calibrate: setup ## re-fit the refusal thresholds on the dev split and save them
+calibrate: setup ## re-fit the refusal confidence model on the dev split and save it
 	$(PY) -m evals.calibrate_refusal --write
 
 bench: setup ## benchmarks (prints numbers next to a same-run baseline)

@@ -239,6 +239,9 @@ def build_report(results: Sequence[Result], configuration: str) -> dict[str, Any
         groups[f"split={split}"] = metrics([r for r in results if r.split == split])
     for kind in sorted({r.kind for r in results if not r.must_refuse}):
         groups[f"kind={kind}"] = metrics([r for r in results if r.kind == kind])
+    # must-refuse questions by why they must be refused (out of scope, false premise …)
+    for category in sorted({r.kind for r in results if r.must_refuse}):
+        groups[f"refuse={category}"] = metrics([r for r in results if r.kind == category])
     return {
         "configuration": configuration,
         "groups": groups,

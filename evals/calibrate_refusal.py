@@ -1,30 +1,48 @@
-"""Calibrate the refusal thresholds (top cosine, term coverage) on the dev split.
+"""Fit the refusal confidence model on the dev split.
 
     python -m evals.calibrate_refusal [--write]
 
-Answerable questions come from answers.jsonl, must-refuse ones from refusal.jsonl. The
-thresholds that maximise (negative rejection + answer rate) with false refusal <= 10% on
-dev are written to assistant/answer/calibration.json; the test split is then reported
-with those thresholds, never used to choose them.
+Answerable questions come from answers.jsonl and retrieval_golden.jsonl, must-refuse ones
+from refusal.jsonl. Every question is judged by the hard checks alone, keeping its features
+(``assistant.answer.confidence``). On the dev split only: the regularisation and the
+false-refusal budget are chosen by 5-fold cross-validation, then the model is fitted on
+the questions the hard checks let through and its threshold set so dev false refusal stays
+within the budget. The test split is scored once with that model, never used to choose it.
+A plain off-topic rule (closer to an uncovered subject than to any passage by a margin) is
+chosen the same way. ``--write`` stores the model and the figures in
+assistant/answer/calibration.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from assistant.answer.confidence import (
+    CALIBRATION_FILE,
+    FEATURE_NAMES,
+    ConfidenceModel,
+    Features,
+    fit,
+    vectors_of,
+)
 from assistant.answer.pipeline import Answerer
-from assistant.answer.refusal import CALIBRATION_FILE, RefusalPolicy, Thresholds
+from assistant.answer.refusal import RefusalPolicy
 from assistant.conversations import ConversationStore, make_engine
 from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR, build_eval_index
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
 MAX_FALSE_REFUSAL = 0.10
+L2_CHOICES = (0.1, 1.0, 5.0, 20.0)
+BUDGET_CHOICES = (0.06, 0.08, 0.10)
+MARGIN_CHOICES = (1.0, 0.08, 0.06, 0.04, 0.02, 0.0)  # 1.0: no off-topic rule
+FOLDS = 5
 
 
 @dataclass
@@ -32,10 +50,9 @@ class Observation:
     id: str
     split: str
     must_refuse: bool
-    similarity: float
-    coverage: float
-    vocabulary: float
-    hard_refusal: str  # a refusal reason that thresholds do not control ("" if none)
+    category: str  # why it must be refused (out_of_scope …), or "answerable"
+    features: Features
+    hard_refusal: str  # the hard check that refused it ("" if none)
 
 
 def _load(name: str) -> list[dict[str, object]]:
@@ -44,10 +61,10 @@ def _load(name: str) -> list[dict[str, object]]:
 
 
 def observe(answerer: Answerer) -> list[Observation]:
-    """Judge every question with thresholds off, keeping the features."""
-    answerer.policy = RefusalPolicy(Thresholds(0.0, 0.0, 0.0))
+    """Judge every question (the answerer should have ``RefusalPolicy(None)``: hard checks
+    only), keeping the features."""
     items = [(item, False) for item in _load("answers.jsonl")]
-    # more answerable questions, so the thresholds are not fitted to one set's phrasing
+    # more answerable questions, so the model is not fitted to one set's phrasing
     items += [(item, False) for item in _load("retrieval_golden.jsonl")]
     items += [(item, True) for item in _load("refusal.jsonl")]
     observations = []
@@ -60,44 +77,104 @@ def observe(answerer: Answerer) -> list[Observation]:
         if needs_official and not REGULATIONS_DIR.is_dir():
             continue
         verdict = answerer.assess(str(item["question"])).verdict
-        f = verdict.features
         observations.append(Observation(str(item["id"]), str(item["split"]), must_refuse,
-                                        f.similarity, f.coverage, f.vocabulary,
+                                        str(item.get("category", "answerable")), verdict.features,
                                         verdict.reason if verdict.refuse else ""))  # fmt: skip
     return observations
 
 
-def rates(observations: Sequence[Observation], thresholds: Thresholds) -> dict[str, float]:
-    refused = [
-        bool(o.hard_refusal)
-        or o.similarity < thresholds.min_similarity
-        or o.coverage < thresholds.min_coverage
-        or o.vocabulary < thresholds.min_vocabulary
-        for o in observations
+def rates(refused: np.ndarray, must_refuse: np.ndarray, categories: np.ndarray) -> dict[str, float]:
+    """``balanced_rejection``: the mean of the categories' negative rejection, so a category
+    with more dev questions (batch 3 is mostly absent facts and false premises) does not
+    outweigh the others."""
+    by_category = [
+        float(refused[must_refuse & (categories == c)].mean())
+        for c in np.unique(categories[must_refuse])
     ]
-    negatives = [r for r, o in zip(refused, observations, strict=True) if o.must_refuse]
-    positives = [r for r, o in zip(refused, observations, strict=True) if not o.must_refuse]
     return {
-        "negative_rejection": sum(negatives) / max(len(negatives), 1),
-        "false_refusal": sum(positives) / max(len(positives), 1),
-        "n_must_refuse": len(negatives),
-        "n_answerable": len(positives),
+        "negative_rejection": float(refused[must_refuse].mean()) if must_refuse.any() else 0.0,
+        "balanced_rejection": float(np.mean(by_category)) if by_category else 0.0,
+        "false_refusal": float(refused[~must_refuse].mean()) if (~must_refuse).any() else 0.0,
+        "n_must_refuse": int(must_refuse.sum()),
+        "n_answerable": int((~must_refuse).sum()),
     }
 
 
-def choose(observations: Sequence[Observation]) -> Thresholds:
-    best, best_score = Thresholds(0.0, 0.0, 0.0), -1.0
-    for sim in np.arange(0.80, 0.92, 0.005):
-        for cov in np.arange(0.0, 0.81, 0.05):
-            for voc in np.arange(0.0, 1.01, 0.05):
-                candidate = Thresholds(round(float(sim), 4), round(float(cov), 3),
-                                       round(float(voc), 3))  # fmt: skip
-                r = rates(observations, candidate)
-                if r["false_refusal"] > MAX_FALSE_REFUSAL:
-                    continue
-                score = r["negative_rejection"] + (1 - r["false_refusal"])
-                if score > best_score + 1e-9:
-                    best, best_score = candidate, score
+@dataclass
+class Arrays:
+    vectors: np.ndarray
+    must_refuse: np.ndarray
+    categories: np.ndarray
+    hard: np.ndarray
+
+    @classmethod
+    def of(cls, observations: Sequence[Observation]) -> Arrays:
+        return cls(
+            vectors_of([o.features for o in observations]),
+            np.array([o.must_refuse for o in observations]),
+            np.array([o.category for o in observations]),
+            np.array([bool(o.hard_refusal) for o in observations]),
+        )
+
+    def take(self, rows: np.ndarray) -> Arrays:
+        return Arrays(
+            self.vectors[rows], self.must_refuse[rows], self.categories[rows], self.hard[rows]
+        )
+
+    def rates(self, refused: np.ndarray) -> dict[str, float]:
+        return rates(refused, self.must_refuse, self.categories)
+
+    def off_topic(self, margin: float) -> np.ndarray:
+        return self.vectors[:, FEATURE_NAMES.index("off_topic_margin")] > margin
+
+    def refused(self, model: ConfidenceModel) -> np.ndarray:
+        probabilities = np.array([model.probability(v) for v in self.vectors])
+        ruled = self.hard | self.off_topic(model.max_off_topic_margin)
+        return ruled | (probabilities > model.threshold)
+
+
+def train(data: Arrays, l2: float, budget: float, margin: float) -> ConfidenceModel:
+    """Fit on what the hard checks and the off-topic rule let through; the threshold with
+    the best balanced rejection + answer rate whose false refusal stays within ``budget``."""
+    ruled = data.hard | data.off_topic(margin)
+    soft = ~ruled
+    model = fit(data.vectors[soft], data.must_refuse[soft], data.categories[soft], l2)
+    probabilities = np.array([model.probability(v) for v in data.vectors])
+    best_score, best_threshold = -1.0, 1.0
+    for threshold in np.linspace(0.05, 0.95, 91):
+        refused = ruled | (probabilities > threshold)
+        r = data.rates(refused)
+        score = r["balanced_rejection"] + 1 - r["false_refusal"]
+        if r["false_refusal"] <= budget and score > best_score + 1e-9:
+            best_score, best_threshold = score, float(threshold)
+    return replace(model, threshold=best_threshold, max_off_topic_margin=margin)
+
+
+def cross_validate(
+    data: Arrays, l2: float, budget: float, margin: float, seed: int = 0
+) -> dict[str, float]:
+    rows = np.random.default_rng(seed).permutation(len(data.must_refuse))
+    refused = np.zeros(len(rows), dtype=bool)
+    for held_out in np.array_split(rows, FOLDS):
+        training = np.setdiff1d(rows, held_out)
+        model = train(data.take(training), l2, budget, margin)
+        refused[held_out] = data.take(held_out).refused(model)
+    return data.rates(refused)
+
+
+def choose(dev: Arrays) -> tuple[tuple[float, float, float], dict[str, float]]:
+    """(l2, budget, margin) with the best cross-validated balanced rejection minus false
+    refusal, among those whose cross-validated false refusal stays under the gate's 10%."""
+    best: tuple[tuple[float, float, float], dict[str, float]] | None = None
+    for setting in itertools.product(L2_CHOICES, BUDGET_CHOICES, MARGIN_CHOICES):
+        r = cross_validate(dev, *setting)
+        if r["false_refusal"] > MAX_FALSE_REFUSAL:
+            continue
+        score = r["balanced_rejection"] - r["false_refusal"]
+        if best is None or score > best[1]["balanced_rejection"] - best[1]["false_refusal"]:
+            best = (setting, r)
+    if best is None:
+        raise SystemExit("no setting keeps cross-validated false refusal within 10%")
     return best
 
 
@@ -108,19 +185,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kb = build_eval_index(args.data_dir)
     conversations = ConversationStore(make_engine("sqlite://"))
-    observations = observe(Answerer(kb, conversations))
-    dev = [o for o in observations if o.split == "dev"]
-    test = [o for o in observations if o.split == "test"]
-    chosen = choose(dev)
+    observations = observe(Answerer(kb, conversations, policy=RefusalPolicy(None)))
+    dev = Arrays.of([o for o in observations if o.split == "dev"])
+    test = Arrays.of([o for o in observations if o.split == "test"])
+    (l2, budget, margin), cv = choose(dev)
+    model = train(dev, l2, budget, margin)
     report = {
-        "min_similarity": chosen.min_similarity,
-        "min_coverage": chosen.min_coverage,
-        "min_vocabulary": chosen.min_vocabulary,
-        "dev": rates(dev, chosen),
-        "test": rates(test, chosen),
-        "calibrated_on": "evals/datasets answers.jsonl + refusal.jsonl, dev split",
+        "model": model.to_json(),
+        "l2": l2,
+        "false_refusal_budget": budget,
+        "max_off_topic_margin": margin,
+        "dev_cross_validated": cv,
+        "dev": dev.rates(dev.refused(model)),
+        "dev_hard_checks_only": dev.rates(dev.hard),
+        "test": test.rates(test.refused(model)),
+        "calibrated_on": "dev split of answers.jsonl, retrieval_golden.jsonl, refusal.jsonl",
     }
-    print(json.dumps(report, ensure_ascii=False, indent=2))
+    print(json.dumps({k: v for k, v in report.items() if k != "model"}, indent=2))
     reasons: dict[str, int] = {}
     for o in observations:
         if o.must_refuse and o.hard_refusal:

@@ -8,10 +8,11 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from assistant.answer.confidence import ConfidenceModel
 from assistant.answer.extractive import Draft, ExtractiveGenerator
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
 from assistant.answer.premise import claimed_premises
-from assistant.answer.refusal import RefusalPolicy, Verdict
+from assistant.answer.refusal import OffTopicSubjects, RefusalPolicy, Verdict, figure_claims
 from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Citation, Reply
 from assistant.answer.text import question_shape
@@ -109,9 +110,10 @@ class Answerer:
         self.kb = kb
         self.mode = mode
         self.conversations = conversations
-        self.policy = policy or RefusalPolicy()
+        self.policy = policy or RefusalPolicy(ConfidenceModel.load())
         self.extractive = ExtractiveGenerator()
         self.llm = llm
+        self.off_topic = OffTopicSubjects(kb.encoder)
 
     def ask(
         self,
@@ -224,12 +226,17 @@ class Answerer:
         timings = {} if timings is None else timings
         scope = search_filter(org, filters)
         with _timed(timings, "retrieve"):
+            query_vector = self.kb.retriever.embed(question)[0]
             hits = self.kb.search(
-                question, k=self.kb.settings.answer_hits, filters=scope, mode=self.mode
+                question,
+                k=self.kb.settings.answer_hits,
+                filters=scope,
+                mode=self.mode,
+                query_vector=query_vector,
             )
-            # a premise (「ISO 9001是强制的吧，…」) is checked where the sources discuss it,
-            # which need not be where the question's real ask is answered
-            premises = claimed_premises(question)
+            # a premise (「ISO 9001是强制的吧」, 「…20天的期限…」) is checked where the
+            # sources discuss it, which need not be where the question's real ask is answered
+            premises = claimed_premises(question) + figure_claims(question)
             premise_hits = (
                 self.kb.search("，".join(premises), k=PREMISE_HITS, filters=scope, mode=self.mode)
                 if premises
@@ -246,10 +253,11 @@ class Answerer:
                 hits,
                 draft,
                 shape,
-                vocabulary=lexical.vocabulary,
+                lexicon=lexical,
                 known_codes=lexical.codes,
                 ref_named=bool(find_refs(question)),
                 premise_hits=premise_hits,
+                off_topic=self.off_topic.closeness(query_vector),
             )
         if verdict.reason == "false_premise" and premise_hits:
             seen = {h.chunk_id for h in premise_hits}

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from assistant.answer.text import (
     FUNCTION_CHARS,
     QUESTION_WORDS_RE,
+    ROLE_RE,
     Shape,
     answers_shape,
     content_terms,
     coverage,
 )
 
-_CLAUSE_SPLIT_RE = re.compile(r"[，,。；;？?！!\n]+")
+CLAUSE_SPLIT_RE = re.compile(r"[，,。；;？?！!\n]+")
 _INTERROGATIVE_RE = re.compile(r"[吗呢么啥谁几哪]|什么|怎|如何|多少|多久|是否|能不能|要不要|是不是")
 
 
@@ -85,11 +86,13 @@ def missing_values(question: str, evidence: str) -> list[str]:
     return missing
 
 
-_QUESTION_WORD_RE = re.compile(r"多久|多长时间|几[个年天月次]|多少[天年个次钱]?|什么时候|何时")
+_QUESTION_WORD_RE = re.compile(
+    r"多久|多长时间|几月份|几[个年天月次]|多少[天年个次钱]?|什么时候|何时"
+)
 _LIGHT_CHARS = set("做办搞弄去来给到完成行交走")
 
 
-def _focus(clause: str) -> set[str]:
+def asked_about(clause: str) -> set[str]:
     """What the question asks about: the characters right after its question word, up to
     the next question word (「几天|能出报告」, 「多久|查|一次」). Characters, not words, so
     「关掉」 still finds 「关闭」; light verbs (做, 办 …) say nothing."""
@@ -106,8 +109,8 @@ def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> boo
     """True when no evidence sentence with the asked-for kind of fact (a duration …) also
     names (half of its characters) what the question asks about right after its question
     word: 「几天能出报告」 is not answered by 「7日内将样品送达检验机构」."""
-    for clause in _CLAUSE_SPLIT_RE.split(question):
-        focus = _focus(clause)
+    for clause in CLAUSE_SPLIT_RE.split(question):
+        focus = asked_about(clause)
         if focus:
             return not any(
                 2 * len(focus & set(s)) >= len(focus) for s in sentences if answers_shape(s, shape)
@@ -117,7 +120,10 @@ def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> boo
 
 # A premise word, and how the sources say the opposite.
 _POLARITY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"(?<![不非])强制"), re.compile(r"自愿|(?:不|非|并不|没有|不再)强制")),
+    (
+        re.compile(r"(?<![不非])(?:强制|硬性)"),
+        re.compile(r"自愿|(?:不|非|并不|没有|不再)(?:强制|硬性)"),
+    ),
     (
         re.compile(r"(?<![不])(?:可以|就能|能够|允许|就行|也能|都能|还能|能直接)"),
         re.compile(r"不得|不能|不可|禁止|不允许|严禁|不应|一律不"),
@@ -142,13 +148,39 @@ def claimed_premises(question: str) -> list[str]:
 def premise_clauses(question: str) -> list[str]:
     """Statements the asker takes as given before asking: each clause that is followed by
     another clause and either ends in 吧 or holds no question word."""
-    clauses = [c.strip() for c in _CLAUSE_SPLIT_RE.split(question) if c.strip()]
+    clauses = [c.strip() for c in CLAUSE_SPLIT_RE.split(question) if c.strip()]
     premises = []
     for i, clause in enumerate(clauses[:-1]):
         stated = clause.endswith("吧") or not _INTERROGATIVE_RE.search(clause)
         if stated:
             premises.append("，".join(clauses[: i + 1]).removesuffix("吧"))
     return premises
+
+
+_NOT_A_ROLE = ("全部", "内部", "外部", "局部", "部分", "头部", "底部")
+MIN_ROLE_COVERAGE = 0.5
+
+
+def _roles(text: str) -> set[str]:
+    return {r for r in ROLE_RE.findall(text) if not r.endswith(_NOT_A_ROLE)}
+
+
+def conflicting_role(question: str, sentences: Sequence[str]) -> str:
+    """A stated clause naming who does something (「华瑞的客诉是质量部接的」) whose closest
+    evidence sentence on the same matter names someone else and not that role, or ""."""
+    clauses = [c.strip() for c in CLAUSE_SPLIT_RE.split(question) if c.strip()]
+    for clause in clauses[:-1]:
+        roles = _roles(clause)
+        if not roles or (_INTERROGATIVE_RE.search(clause) and not clause.endswith("吧")):
+            continue
+        terms = content_terms(ROLE_RE.sub(" ", clause))
+        scored = [(coverage(terms, s), s) for s in sentences if _roles(s)]
+        if not scored:
+            continue
+        best_cover, best = max(scored)
+        if best_cover >= MIN_ROLE_COVERAGE and roles.isdisjoint(_roles(best)):
+            return clause.removesuffix("吧")
+    return ""
 
 
 def conflicting_premise(question: str, sentences: Sequence[str]) -> str:

@@ -1,66 +1,58 @@
 """When to say "the sources do not cover this" instead of answering.
 
-Four checks, any one refuses: a standard or scheme the question names is nowhere in the
+Checks, any one refuses: a standard or scheme the question names is nowhere in the
 evidence (ISO 14001, IATF 16949 …); the question's own figures contradict the evidence
 (「有效期10年对吧？」); no evidence sentence has the kind of fact asked for (a duration for
-多久 …); retrieval confidence (top cosine, share of the question's terms found) is below
-thresholds calibrated on labelled dev questions (``certguide calibrate``).
+多久 …); a premise the sources state the opposite of; and, last, the confidence model
+(``confidence.py``) over retrieval signals, including how close the question is to subjects
+we know the sources do not cover (``off_topic.txt``: 劳动合同, 驾驶证, ISO 45001 …).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Container
-from dataclasses import dataclass
+from collections.abc import Container, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
+from assistant.answer.confidence import (
+    EVIDENCE_HITS,
+    FOCUSED_SHAPES,
+    ConfidenceModel,
+    Features,
+    Lexicon,
+    measure,
+)
 from assistant.answer.extractive import Draft
-from assistant.answer.premise import conflicting_premise, missing_values, unfocused_fact
+from assistant.answer.premise import (
+    conflicting_premise,
+    conflicting_role,
+    missing_values,
+    unfocused_fact,
+)
 from assistant.answer.text import Shape, content_terms, coverage, named_codes, split_sentences
+from assistant.embedding.encoder import Encoder
 from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
 from assistant.schema import Hit
 
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-EVIDENCE_HITS = 5
+OFF_TOPIC_FILE = Path(__file__).with_name("off_topic.txt")
+FIGURE_SLACK = 0.15  # sentences this close to the best match on a figure's matter count too
 _KNOWN_CODES = {"XK", "QS", "ISO", "GB", "GB/T", "CNAS", "HR", "QP", "WI", "QR", "SPC", "PDCA"}
 _QUANTITY_RE = re.compile(
     r"(?<![A-Za-z0-9.\-])(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)(个)?"
-    r"(年|个月|月|天|日|小时|工作日|周|次|批|级|名|%|％)"
+    r"(年|个月|月|天|日|小时|工作日|周|次|批|级|名|人|分|%|％)"
 )
 # 「几个内审员」「多少欧」: the unit or noun right after the question word must be in the evidence
-_ASKED_UNIT_RE = re.compile(r"(?:几|多少)(个|名|位|家|台|种|项)?([\u4e00-\u9fffA-Za-z]{1,3})")
+# 「多久评一次」 asks a frequency; its 一次 is no figure the asker claims
+_ASKED_FREQUENCY_RE = re.compile(r"(?:多久|多长时间|几[年个月天周]+)[^，。？?！!]{0,6}?一次")
+# 「哪几样」「举几个例子」 ask for a list, 「这几个月」「补写几份」 mean "a few": not a count
+_ASKED_UNIT_RE = re.compile(
+    r"(?<![哪举列说这那前近好写做])(?:几|多少)(个|名|位|家|台|种|项)?([\u4e00-\u9fffA-Za-z]{1,3})"
+)
 _NUMBER_THEN = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
-_FOCUSED_SHAPES = (Shape.duration, Shape.frequency, Shape.quantity, Shape.money)
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    min_similarity: float = 0.88
-    min_coverage: float = 0.30
-    min_vocabulary: float = 0.60
-
-    @classmethod
-    def load(cls, path: Path = CALIBRATION_FILE) -> Thresholds:
-        if not path.is_file():
-            return cls()
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            float(data["min_similarity"]),
-            float(data["min_coverage"]),
-            float(data["min_vocabulary"]),
-        )
-
-
-@dataclass(frozen=True)
-class Features:
-    """similarity: best cosine among the evidence; coverage: best share of the question's
-    terms found in one passage; vocabulary: share of the question's terms that occur
-    anywhere in the index (out-of-scope questions use words the sources never do)."""
-
-    similarity: float = 0.0
-    coverage: float = 0.0
-    vocabulary: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -68,7 +60,7 @@ class Verdict:
     refuse: bool
     reason: str = ""
     message: str = ""
-    features: Features = Features()
+    features: Features = field(default_factory=Features)
 
 
 def evidence_text(hits: list[Hit]) -> str:
@@ -87,25 +79,48 @@ def _quantities(text: str) -> list[tuple[str, str]]:
             value = number if any(c.isdigit() for c in number) else str(cn_to_int(number))
         except NumeralError:
             continue
-        unit = match.group(3).replace("％", "%")
+        unit = match.group(3).replace("％", "%").replace("天", "日")  # 20天 = 二十日
         found.append((value, "个月" if unit == "月" and match.group(2) else unit))
     return found
 
 
-def contradicted_figures(question: str, evidence: str) -> list[str]:
-    """Figures the question asserts (「60天内关闭」) that the evidence never states."""
-    stated = set(_quantities(evidence))
+def figure_claims(question: str) -> list[str]:
+    """Clauses that state a figure (「这段时间算不算在20天的办理期限里」): worth a search of
+    their own, since the article that holds the figure need not be the one that answers."""
+    clauses = re.split(r"[，,。；;？?！!]+", _ASKED_FREQUENCY_RE.sub(" ", question))
+    return [c for c in clauses if _quantities(c)]
+
+
+def _same(unit: str) -> set[str]:
+    return {unit, "个月"} if unit in ("月", "个月") else {unit}
+
+
+def contradicted_figures(question: str, sentences: Sequence[str]) -> list[str]:
+    """Figures the question asserts (「有效期3年」) that the sentences on the same matter do
+    not state: the closest sentences (by the clause's other terms) holding a figure of the same
+    unit must hold this one, so 「3年」 is not vouched for by a 3-year rule elsewhere."""
+    measured = [(s, _quantities(s)) for s in sentences]
     missing = []
-    for value, unit in _quantities(question):
-        if (value, unit) in stated or (unit == "月" and (value, "个月") in stated):
-            continue
-        missing.append(f"{value}{unit}")
+    for clause in figure_claims(question):
+        terms = content_terms(_QUANTITY_RE.sub(" ", clause))
+        for value, unit in _quantities(clause):
+            units = _same(unit)
+            scored = [
+                (coverage(terms, s), {(v, u if u != "月" else "个月") for v, u in found})
+                for s, found in measured
+                if any(u in units for _, u in found)
+            ]
+            top = max((c for c, _ in scored), default=0.0)
+            close = set().union(*(f for c, f in scored if c >= top - FIGURE_SLACK))
+            if not any((value, u if u != "月" else "个月") in close for u in units):
+                missing.append(f"{value}{unit}")
     return missing
 
 
 def unanswered_units(question: str, evidence: str) -> list[str]:
     """「多少欧每公里」 needs 「… 欧」 in the evidence; 「几名内审员」 needs a count of 内审员."""
     missing = []
+    question = question.replace("多少号人", "多少人")  # colloquial headcount
     for match in _ASKED_UNIT_RE.finditer(question):
         measure, noun = match.group(1) or "", match.group(2)
         unit = measure or noun[:1]
@@ -124,22 +139,27 @@ def _mentions(code: str, evidence_upper: str) -> bool:
     return re.search(rf"(?<![A-Z0-9]){re.escape(code)}(?![A-Z0-9])", evidence_upper) is not None
 
 
-class RefusalPolicy:
-    def __init__(self, thresholds: Thresholds | None = None) -> None:
-        self.thresholds = thresholds or Thresholds.load()
+class OffTopicSubjects:
+    """Subjects the sources do not cover, embedded once; a question's closeness to them."""
 
-    @staticmethod
-    def features(
-        question: str, expanded: str, hits: list[Hit], vocabulary: Container[str]
-    ) -> Features:
-        if not hits:
-            return Features()
-        terms = content_terms(expanded)
-        own_terms = content_terms(expanded)
-        similarity = max((h.similarity or 0.0) for h in hits[:EVIDENCE_HITS])
-        best_cover = max(coverage(terms, f"{h.title} {h.text}") for h in hits[:EVIDENCE_HITS])
-        known = sum(1 for t in own_terms if t in vocabulary) / max(len(own_terms), 1)
-        return Features(similarity, best_cover, known if own_terms else 1.0)
+    def __init__(self, encoder: Encoder, path: Path = OFF_TOPIC_FILE) -> None:
+        self.encoder = encoder
+        lines = path.read_text(encoding="utf-8").splitlines()
+        self.subjects = [s.strip() for s in lines if s.strip() and not s.startswith("#")]
+
+    @cached_property
+    def vectors(self) -> np.ndarray:
+        return self.encoder.embed_passages(self.subjects)
+
+    def closeness(self, query_vector: np.ndarray) -> float:
+        return float(np.max(self.vectors @ query_vector)) if self.subjects else 0.0
+
+
+class RefusalPolicy:
+    def __init__(self, model: ConfidenceModel | None) -> None:
+        """``model``: the fitted confidence model (``ConfidenceModel.load()``); ``None``
+        leaves only the hard checks, which is what the calibration measures first."""
+        self.model = model
 
     def judge(
         self,
@@ -148,17 +168,19 @@ class RefusalPolicy:
         hits: list[Hit],
         draft: Draft,
         shape: Shape,
-        vocabulary: Container[str],
+        lexicon: Lexicon,
         known_codes: Container[str] = (),
         ref_named: bool = False,
         premise_hits: list[Hit] | None = None,
+        off_topic: float = 0.0,
     ) -> Verdict:
-        """``expanded``: the question with glossary terms; ``vocabulary``: the index's terms;
+        """``expanded``: the question with glossary terms; ``lexicon``: the lexical index;
         ``known_codes``: document codes in the index (HR-QP-05 …); ``premise_hits``: what a
-        search for the question's own premise found (see ``claimed_premises``)."""
+        search for the question's own premise found (see ``claimed_premises``);
+        ``off_topic``: the question's cosine to the closest uncovered subject."""
         if not hits:
             return Verdict(True, "no_evidence", "资料库中没有找到相关内容。")
-        features = self.features(question, expanded, hits, vocabulary)
+        features = measure(question, expanded, hits, shape, lexicon, off_topic)
         evidence = evidence_text(hits)
         upper = evidence.upper()
         unknown_documents = [
@@ -183,7 +205,9 @@ class RefusalPolicy:
                 f"资料库中没有关于「{names}」的内容，无法据此回答。",
                 features,
             )
-        figures = contradicted_figures(question, evidence)
+        sentences = evidence_sentences(hits)
+        close = sentences + evidence_sentences(premise_hits or [])
+        figures = contradicted_figures(question, close)
         if figures:
             return Verdict(
                 True,
@@ -192,8 +216,7 @@ class RefusalPolicy:
                 "无法按这个前提回答；请以下列资料原文为准。",
                 features,
             )
-        sentences = evidence_sentences(hits)
-        premise = conflicting_premise(question, sentences + evidence_sentences(premise_hits or []))
+        premise = conflicting_premise(question, close) or conflicting_role(question, close)
         if premise:
             return Verdict(
                 True,
@@ -217,7 +240,7 @@ class RefusalPolicy:
         # a missing amount is a missing answer; for other shapes (who, what happens …) the
         # sources often answer in words the shape patterns do not know
         no_amount = shape in (Shape.money, Shape.quantity) and not draft.shape_ok
-        unfocused = shape in _FOCUSED_SHAPES and unfocused_fact(question, sentences, shape)
+        unfocused = shape in FOCUSED_SHAPES and unfocused_fact(question, sentences, shape)
         if no_amount or units or unfocused:
             return Verdict(
                 True,
@@ -225,12 +248,14 @@ class RefusalPolicy:
                 "资料中没有找到问题所问的具体信息（如期限、数额、数量或负责部门），不做推测。",
                 features,
             )
-        t = self.thresholds
-        if (
-            features.similarity < t.min_similarity
-            or features.coverage < t.min_coverage
-            or features.vocabulary < t.min_vocabulary
-        ):
+        if self.model is not None and self.model.refuses(features):
+            if features.off_topic_margin > 0:
+                return Verdict(
+                    True,
+                    "out_of_scope",
+                    "这个问题超出了资料库的范围（生产许可证、ISO 9001、本公司程序），无法回答。",
+                    features,
+                )
             return Verdict(
                 True, "low_confidence", "现有资料不足以可靠地回答这个问题，不做推测。", features
             )

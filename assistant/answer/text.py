@@ -27,7 +27,7 @@ _TIME_RE = re.compile(
 )
 _FREQUENCY_RE = re.compile(
     r"每(?:隔)?(?:\d+|[一二两三四五六七八九十半])?个?(?:年|月|季度|周|天|日|批|班)|每半年|至少.{0,12}一次"
-    r"|一年一次|(?:\d+|[一二两三四五六七八九十])个?月(?:一次|内至少)|定期"
+    r"|一年一次|(?:\d+|[一二两三四五六七八九十])个?月(?:一次|内至少)|定期|按(?:年|季度?|月|周|天|日|批|班)"
 )
 _MONEY_RE = re.compile(r"元|倍|%|％|罚款")
 _RESPONSIBLE_RE = re.compile(r"部|总经理|负责|主持|主管部门|机构|人员|批准|签发|厂长|小组")
@@ -68,7 +68,7 @@ _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
     (
         Shape.duration,
         re.compile(
-            r"多久|多长时间|几年|几个月|几天|多少天|多少年|期限|有效期|时限|什么时候|何时|提前多|"
+            r"多久|多长时间|(?<![这那前近好])(?:几年|几个月|几天)|多少天|多少年|期限|有效期|时限|什么时候|何时|提前多|"
             r"周期|频次|多频繁|每隔|几月份|哪个月|最晚|最迟|截止"
         ),
     ),
@@ -182,7 +182,7 @@ def numbers(text: str) -> set[str]:
 _NEGATION_RE = re.compile(
     r"不得|禁止|不能|不可|无须|无需|不需要|不必|不用|不允许|不应|严禁|不予|免于"
 )
-_ROLE_RE = re.compile(
+ROLE_RE = re.compile(
     r"总经理|管理者代表|最高管理者|[\u4e00-\u9fff]{2}部(?:经理)?|认证机构|认可机构|检验机构|"
     r"主管部门|市场监管局|国务院|省级|县级|销售者|生产者|使用者"
 )
@@ -214,5 +214,5 @@ def support(sentence: str, passage: str) -> Support:
         score,
         numbers(sentence) <= numbers(passage),
         set(_NEGATION_RE.findall(sentence)) <= set(_NEGATION_RE.findall(passage)),
-        set(_ROLE_RE.findall(sentence)) <= set(_ROLE_RE.findall(passage)),
+        set(ROLE_RE.findall(sentence)) <= set(ROLE_RE.findall(passage)),
     )

@@ -2,34 +2,95 @@ from __future__ import annotations
 
 import json
 
-from assistant.answer.refusal import (
+import numpy as np
+import pytest
+
+from assistant.answer.confidence import (
     CALIBRATION_FILE,
-    Thresholds,
-    contradicted_figures,
-    unanswered_units,
+    FEATURE_NAMES,
+    ConfidenceModel,
+    Features,
+    balanced_weights,
+    fit,
 )
+from assistant.answer.premise import conflicting_role
+from assistant.answer.refusal import contradicted_figures, figure_claims, unanswered_units
+from assistant.answer.text import split_sentences
+from assistant.retrieval.lexical import BM25Index
 
 EVIDENCE = "生产许可证有效期为5年。企业应当在有效期届满6个月前提出换证申请。C级供应商3个月内整改。"
+SENTENCES = split_sentences(EVIDENCE)
 
 
 def test_contradicted_figures() -> None:
-    assert contradicted_figures("有效期10年，到期前一个月申请就行吧？", EVIDENCE) == [
+    assert contradicted_figures("有效期10年，到期前一个月申请就行吧？", SENTENCES) == [
         "10年",
         "1个月",
     ]
-    assert contradicted_figures("有效期5年，提前6个月申请对吧", EVIDENCE) == []
-    assert contradicted_figures("有效期几年", EVIDENCE) == []
+    assert contradicted_figures("有效期5年，提前6个月申请对吧", SENTENCES) == []
+    assert contradicted_figures("有效期几年", SENTENCES) == []
+    # 20天 and 二十日 are the same figure; 「多久评一次」 claims no figure
+    law = ["应当自受理之日起二十日内作出决定。"]
+    assert contradicted_figures("算不算在20天的期限里", law) == []
+    assert figure_claims("供应商多久评一次？分几级") == []
+
+
+def test_a_figure_must_be_stated_where_the_sources_discuss_that_matter() -> None:
+    # 3个月 is in the evidence, but for supplier corrective action, not for renewal
+    assert contradicted_figures("换证提前3个月申请就行吧", SENTENCES) == ["3个月"]
+    assert contradicted_figures("C级供应商3个月内整改对吧", SENTENCES) == []
 
 
 def test_asked_units_must_be_in_the_evidence() -> None:
     assert unanswered_units("1.5平方导体电阻是多少欧", EVIDENCE) == ["多少欧"]
     assert unanswered_units("华瑞有几个内审员", EVIDENCE) == ["几个内审员"]
     assert unanswered_units("华瑞有几个内审员", "公司现有5个内审员。") == []
+    assert unanswered_units("华瑞线缆一共多少号人", EVIDENCE) == ["多少人"]
+    # 「哪几样」 asks for a list, 「补写几份」 means "a few"
+    assert unanswered_units("国家统一了哪几样东西", EVIDENCE) == []
+    assert unanswered_units("记录少，能不能补写几份", EVIDENCE) == []
+
+
+def test_a_stated_role_the_sources_give_to_someone_else() -> None:
+    sources = ["华瑞的客诉由销售部接收登记。", "质量部组织原因分析。"]
+    assert conflicting_role("华瑞的客诉是质量部接收登记的，要多久回复？", sources)
+    assert not conflicting_role("华瑞的客诉是销售部接收登记的，要多久回复？", sources)
+    assert not conflicting_role("客诉谁来接收登记？", sources)  # a question, not a premise
+
+
+def test_one_mistyped_character_is_forgiven() -> None:
+    index = BM25Index.build(["a"], ["导体电阻和绝缘厚度按标准测量，测量设备须经校准。"], [{}])
+    assert index.misspelt_terms("绝缘后度咋测") >= {"缘后", "后度"}
+    assert index.misspelt_terms("驾驶证快到期了") == set()
+
+
+def test_confidence_model_round_trip_and_direction() -> None:
+    rng = np.random.default_rng(0)
+    answerable = rng.normal(0.9, 0.02, (40, len(FEATURE_NAMES)))
+    must_refuse = rng.normal(0.8, 0.02, (40, len(FEATURE_NAMES)))
+    labels = np.r_[np.zeros(40), np.ones(40)] > 0
+    categories = np.where(labels, "absent_fact", "answerable")
+    model = fit(np.r_[answerable, must_refuse], labels, categories, l2=1.0)
+    close = Features(*([0.92] * len(FEATURE_NAMES)))
+    far = Features(*([0.78] * len(FEATURE_NAMES)))
+    assert not model.refuses(close) and model.refuses(far)
+    assert ConfidenceModel.from_json(model.to_json()) == model
+    stale = {**model.to_json(), "features": ["similarity"]}
+    with pytest.raises(ValueError, match="recalibrate"):
+        ConfidenceModel.from_json(stale)
+
+
+def test_each_must_refuse_category_weighs_the_same() -> None:
+    labels = np.array([False] * 4 + [True] * 4)
+    categories = np.array(["answerable"] * 4 + ["absent_fact"] * 3 + ["out_of_scope"])
+    weights = balanced_weights(labels, categories)
+    assert weights[:4].sum() == pytest.approx(weights[4:].sum())
+    assert weights[4:7].sum() == pytest.approx(weights[7])
 
 
 def test_calibration_file_is_the_one_loaded() -> None:
     data = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
-    loaded = Thresholds.load()
-    assert loaded.min_similarity == data["min_similarity"]
-    assert loaded.min_vocabulary == data["min_vocabulary"]
-    assert data["dev"]["false_refusal"] <= 0.10
+    loaded = ConfidenceModel.load()
+    assert loaded is not None and loaded.threshold == data["model"]["threshold"]
+    assert data["dev_cross_validated"]["false_refusal"] <= 0.10
+    assert data["dev"]["negative_rejection"] > data["dev_hard_checks_only"]["negative_rejection"]
