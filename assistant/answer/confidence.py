@@ -28,7 +28,6 @@ from assistant.answer.text import (
     answers_shape,
     content_terms,
     coverage,
-    split_sentences,
 )
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit
@@ -88,17 +87,18 @@ def measure(
     question: str,
     expanded: str,
     hits: list[Hit],
+    sentences: Sequence[str],
     shape: Shape,
     lexicon: Lexicon,
     off_topic: float = 0.0,
 ) -> Features:
-    """``expanded``: the question with glossary terms; ``off_topic``: its cosine to the
-    closest subject the sources do not cover."""
+    """``expanded``: the question with glossary terms; ``sentences``: the evidence's
+    sentences (``refusal.evidence_sentences``, already split for the hard checks);
+    ``off_topic``: its cosine to the closest subject the sources do not cover."""
     evidence = hits[:EVIDENCE_HITS]
     if not evidence:
         return Features()
     terms = content_terms(expanded)
-    sentences = [s for h in evidence for s in split_sentences(h.text)]
     focused = shape in FOCUSED_SHAPES
     fitting = [s for s in sentences if answers_shape(s, shape)] if focused else sentences
     weights = _idf_weights(terms, lexicon)

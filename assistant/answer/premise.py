@@ -145,16 +145,20 @@ def claimed_premises(question: str) -> list[str]:
     ]
 
 
-def premise_clauses(question: str) -> list[str]:
-    """Statements the asker takes as given before asking: each clause that is followed by
-    another clause and either ends in 吧 or holds no question word."""
+def _stated_clauses(question: str) -> list[tuple[list[str], str]]:
+    """(the clauses up to it, clause) for each clause followed by another that either ends
+    in 吧 or holds no question word: what the asker takes as given before asking."""
     clauses = [c.strip() for c in CLAUSE_SPLIT_RE.split(question) if c.strip()]
-    premises = []
-    for i, clause in enumerate(clauses[:-1]):
-        stated = clause.endswith("吧") or not _INTERROGATIVE_RE.search(clause)
-        if stated:
-            premises.append("，".join(clauses[: i + 1]).removesuffix("吧"))
-    return premises
+    return [
+        (clauses[: i + 1], clause)
+        for i, clause in enumerate(clauses[:-1])
+        if clause.endswith("吧") or not _INTERROGATIVE_RE.search(clause)
+    ]
+
+
+def premise_clauses(question: str) -> list[str]:
+    """Statements the asker takes as given, each with the clauses before it for context."""
+    return ["，".join(upto).removesuffix("吧") for upto, _ in _stated_clauses(question)]
 
 
 _NOT_A_ROLE = ("全部", "内部", "外部", "局部", "部分", "头部", "底部")
@@ -168,10 +172,9 @@ def _roles(text: str) -> set[str]:
 def conflicting_role(question: str, sentences: Sequence[str]) -> str:
     """A stated clause naming who does something (「华瑞的客诉是质量部接的」) whose closest
     evidence sentence on the same matter names someone else and not that role, or ""."""
-    clauses = [c.strip() for c in CLAUSE_SPLIT_RE.split(question) if c.strip()]
-    for clause in clauses[:-1]:
+    for _, clause in _stated_clauses(question):
         roles = _roles(clause)
-        if not roles or (_INTERROGATIVE_RE.search(clause) and not clause.endswith("吧")):
+        if not roles:
             continue
         terms = content_terms(ROLE_RE.sub(" ", clause))
         scored = [(coverage(terms, s), s) for s in sentences if _roles(s)]

@@ -180,7 +180,8 @@ class RefusalPolicy:
         ``off_topic``: the question's cosine to the closest uncovered subject."""
         if not hits:
             return Verdict(True, "no_evidence", "资料库中没有找到相关内容。")
-        features = measure(question, expanded, hits, shape, lexicon, off_topic)
+        sentences = evidence_sentences(hits)
+        features = measure(question, expanded, hits, sentences, shape, lexicon, off_topic)
         evidence = evidence_text(hits)
         upper = evidence.upper()
         unknown_documents = [
@@ -205,7 +206,6 @@ class RefusalPolicy:
                 f"资料库中没有关于「{names}」的内容，无法据此回答。",
                 features,
             )
-        sentences = evidence_sentences(hits)
         close = sentences + evidence_sentences(premise_hits or [])
         figures = contradicted_figures(question, close)
         if figures:
