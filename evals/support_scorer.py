@@ -23,15 +23,48 @@ import numpy as np
 
 from assistant.answer.text import SUPPORT_THRESHOLD, Support, support
 from assistant.embedding.encoder import Encoder, get_encoder
+from assistant.ingest.chunking import Chunker
+from assistant.ingest.convert import load_document
 from assistant.settings import Settings, get_settings
+from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "support_pairs.jsonl"
 Judge = Callable[[dict[str, Any]], bool]
 
 
+def official_passages() -> dict[tuple[str, str], str]:
+    """(doc_id, ref) -> chunk text of the official texts in ../shared/regulations, chunked as
+    ingestion does; empty when they are absent. The dataset stores no official text."""
+    if not REGULATIONS_DIR.is_dir():
+        return {}
+    settings = get_settings()
+    chunker = Chunker(settings.chunk_max_chars, settings.chunk_overlap_chars)
+    passages = {}
+    for path in sorted(REGULATIONS_DIR.glob("*.md")):
+        if path.stem in OFFICIAL_DOC_IDS:
+            for chunk in chunker.chunk(load_document(path)):
+                passages[(chunk.doc_id, chunk.ref)] = chunk.text
+    return passages
+
+
 def load() -> list[dict[str, Any]]:
+    """The labelled pairs; pairs on official texts get their passage (and a verbatim
+    sentence its span of it) from ../shared/regulations, and are left out without it."""
     lines = DATASET.read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    items = [json.loads(line) for line in lines if line.strip()]
+    official = official_passages() if any("passage" not in i for i in items) else {}
+    loaded = []
+    for item in items:
+        if "passage" not in item:
+            passage = official.get((item["doc_id"], item["ref"]))
+            if passage is None:
+                continue
+            item["passage"] = passage
+            if "sentence_span" in item:
+                start, end = item.pop("sentence_span")
+                item["sentence"] = passage[start:end]
+        loaded.append(item)
+    return loaded
 
 
 def _facts_agree(result: Support) -> bool:
