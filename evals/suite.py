@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,12 @@ GATE: dict[str, tuple[float, str]] = {
     "citation_precision": (0.90, "min"),
     "negative_rejection": (0.85, "min"),
     "false_refusal": (0.10, "max"),
+}
+# gated rates that are shares of questions, and the count each is a share of
+_COUNTED = {
+    "recall@5": "n",
+    "negative_rejection": "must_refuse",
+    "false_refusal": "answerable",
 }
 COMPARED = ("recall@5", "ndcg@5", "mrr", *answers.PLOTTED, "latency_p50_ms", "latency_p95_ms")
 
@@ -72,6 +79,24 @@ def gate_failures(values: dict[str, float]) -> list[str]:
     return failures
 
 
+def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% interval of a share of ``n`` questions: with 70 must-refuse questions, 0.81 is
+    compatible with anything from about 0.70 to 0.89, which a reader of the gate should see."""
+    if n <= 0:
+        return (0.0, 1.0)
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def intervals(values: dict[str, float]) -> dict[str, tuple[float, float]]:
+    return {
+        name: wilson_interval(values[name], int(values[count]))
+        for name, count in _COUNTED.items()
+        if name in values and count in values
+    }
+
+
 def available(names: Sequence[str], settings: Settings) -> tuple[list[Config], list[str]]:
     """The configurations that can run here, and notes on the ones skipped."""
     configs, skipped = [], []
@@ -99,6 +124,12 @@ def run_config(
     return {"config": config.name, "metrics": metrics, "answers": report, "results": results}
 
 
+def _cell(report: dict[str, Any], config: str, name: str) -> str:
+    interval = report.get("intervals", {}).get(config, {}).get(name)
+    value = f"{report['configs'][config][name]:.3f}"
+    return f"{value} ({interval[0]:.2f}–{interval[1]:.2f})" if interval else value
+
+
 def summary_markdown(report: dict[str, Any]) -> str:
     """The comparison table and the gate: what the CLI prints."""
     lines = ["# Evaluation suite", "", f"split: {report['split'] or 'all'}; "
@@ -109,11 +140,12 @@ def summary_markdown(report: dict[str, Any]) -> str:
     lines += ["| metric | " + " | ".join(report["configs"]) + " | gate |",
               "|---" * (len(report["configs"]) + 2) + "|"]  # fmt: skip
     for name in COMPARED:
-        cells = [f"{report['configs'][c][name]:.3f}" for c in report["configs"]]
+        cells = [_cell(report, c, name) for c in report["configs"]]
         bound = GATE.get(name)
         gate = f"{'≥' if bound[1] == 'min' else '≤'} {bound[0]}" if bound else ""
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {gate} |")
-    lines += ["", f"## Gate ({report['split'] or 'all'} split)", ""]
+    lines += ["", "Shares of questions show their 95% Wilson interval in brackets.", ""]
+    lines += [f"## Gate ({report['split'] or 'all'} split)", ""]
     for config, failures in report["gate"].items():
         lines.append(f"- {config}: " + ("passes" if not failures else "; ".join(failures)))
     return "\n".join(lines) + "\n"
@@ -177,6 +209,7 @@ def run_suite(
         "skipped": skipped,
         "configs": {r["config"]: r["metrics"] for r in runs},
         "gate": {r["config"]: gate_failures(r["metrics"]) for r in runs},
+        "intervals": {r["config"]: intervals(r["metrics"]) for r in runs},
         "details": {r["config"]: r["answers"] for r in runs},
     }
     if with_scorer:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from assistant.cli import build_parser
 from assistant.knowledge import KnowledgeBase
-from evals.suite import GATE, gate_failures, run_suite, to_markdown
+from evals.suite import GATE, gate_failures, intervals, run_suite, to_markdown, wilson_interval
 
 
 def test_gate_failures() -> None:
@@ -21,6 +23,16 @@ def test_gate_failures() -> None:
     ]
     assert gate_failures({"false_refusal": 0.05}) == []  # absent metrics are not judged
     assert set(GATE) == set(passing)
+
+
+def test_wilson_interval() -> None:
+    assert wilson_interval(0.5, 100) == pytest.approx((0.4038, 0.5962), abs=1e-4)
+    low, high = wilson_interval(57 / 70, 70)  # a gate-sized must-refuse set
+    assert 0.70 < low < 0.72 and 0.88 < high < 0.90
+    assert wilson_interval(1.0, 10)[1] == 1.0 and wilson_interval(0.0, 10)[0] == 0.0
+    assert wilson_interval(0.3, 0) == (0.0, 1.0)
+    got = intervals({"negative_rejection": 0.8, "must_refuse": 70, "faithfulness": 1.0})
+    assert set(got) == {"negative_rejection"}  # only shares of a known number of questions
 
 
 def test_cli_eval_arguments() -> None:
@@ -38,6 +50,8 @@ def test_configurations_side_by_side(corpus_kb: KnowledgeBase, tmp_path: Path) -
     assert hybrid["faithfulness"] >= 0.95 and hybrid["citation_precision"] >= 0.90
     saved = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
     assert saved["gate"] == report["gate"]
+    low, high = saved["intervals"]["hybrid"]["negative_rejection"]
+    assert low <= hybrid["negative_rejection"] <= high and high - low > 0.05
     markdown = (out_dir / "report.md").read_text(encoding="utf-8")
     assert markdown == to_markdown(report) and "| metric | hybrid | lexical | gate |" in markdown
     assert (out_dir / "configurations.png").stat().st_size > 1000
