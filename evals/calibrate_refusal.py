@@ -182,6 +182,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path, default=Path("data/eval"))
     parser.add_argument("--write", action="store_true", help=f"update {CALIBRATION_FILE.name}")
+    parser.add_argument(
+        "--score-test",
+        action="store_true",
+        help="also score the test split (once, after the method is settled; implied by --write)",
+    )
     args = parser.parse_args(argv)
     kb = build_eval_index(args.data_dir)
     conversations = ConversationStore(make_engine("sqlite://"))
@@ -198,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "dev_cross_validated": cv,
         "dev": dev.rates(dev.refused(model)),
         "dev_hard_checks_only": dev.rates(dev.hard),
-        "test": test.rates(test.refused(model)),
+        **({"test": test.rates(test.refused(model))} if args.score_test or args.write else {}),
         "calibrated_on": "dev split of answers.jsonl, retrieval_golden.jsonl, refusal.jsonl",
     }
     print(json.dumps({k: v for k, v in report.items() if k != "model"}, indent=2))

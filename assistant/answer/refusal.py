@@ -42,7 +42,7 @@ OFF_TOPIC_FILE = Path(__file__).with_name("off_topic.txt")
 FIGURE_SLACK = 0.15  # sentences this close to the best match on a figure's matter count too
 _KNOWN_CODES = {"XK", "QS", "ISO", "GB", "GB/T", "CNAS", "HR", "QP", "WI", "QR", "SPC", "PDCA"}
 _QUANTITY_RE = re.compile(
-    r"(?<![A-Za-z0-9.\-])(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)(个)?"
+    r"(?<![A-Za-z0-9.\-哪几每])(\d+(?:\.\d+)?|[一二两三四五六七八九十]+)(个)?"
     r"(年|个月|月|天|日|小时|工作日|周|次|批|级|名|人|分|%|％)"
 )
 # 「几个内审员」「多少欧」: the unit or noun right after the question word must be in the evidence
@@ -84,10 +84,15 @@ def _quantities(text: str) -> list[tuple[str, str]]:
     return found
 
 
+# 「公司一年的客诉目标」 means "annual", not a claimed figure of one year
+_PER_PERIOD_RE = re.compile(r"一(?:年|个月|天)(?=的|里|下来|到头)")
+
+
 def figure_claims(question: str) -> list[str]:
     """Clauses that state a figure (「这段时间算不算在20天的办理期限里」): worth a search of
     their own, since the article that holds the figure need not be the one that answers."""
-    clauses = re.split(r"[，,。；;？?！!]+", _ASKED_FREQUENCY_RE.sub(" ", question))
+    question = _PER_PERIOD_RE.sub(" ", _ASKED_FREQUENCY_RE.sub(" ", question))
+    clauses = re.split(r"[，,。；;？?！!]+", question)
     return [c for c in clauses if _quantities(c)]
 
 
@@ -117,19 +122,34 @@ def contradicted_figures(question: str, sentences: Sequence[str]) -> list[str]:
     return missing
 
 
+def _asked_clauses(question: str) -> list[str]:
+    """The clauses that ask: in 「借几本记录回来对一下，要走啥手续？」 the first clause sets the
+    scene (几本 = "a few") and the last one asks."""
+    asked = []
+    for sentence in re.split(r"(?<=[？?。！!])", question):
+        clauses = [c for c in re.split(r"[，,；;]", sentence) if c.strip()]
+        if len(clauses) > 1 and re.search(r"[吗呢么啥谁哪几]|什么|怎|如何|多久|多少", clauses[-1]):
+            clauses = clauses[-1:]
+        asked += clauses
+    return asked
+
+
 def unanswered_units(question: str, evidence: str) -> list[str]:
     """「多少欧每公里」 needs 「… 欧」 in the evidence; 「几名内审员」 needs a count of 内审员."""
     missing = []
     question = question.replace("多少号人", "多少人")  # colloquial headcount
-    for match in _ASKED_UNIT_RE.finditer(question):
+    for match in (m for c in _asked_clauses(question) for m in _ASKED_UNIT_RE.finditer(c)):
         measure, noun = match.group(1) or "", match.group(2)
         unit = measure or noun[:1]
-        if not measure and unit in "个次年月天日号周级批分条步类项钱":
+        if not measure and unit in "个次年月天日号周级批分条步类项钱罚费":
             continue  # durations, dates, money and generic counts are other checks' job
         if measure == "个":
             unit = noun[:2]  # 「几个内审员」: the count must be of 内审员
+        counted = _NUMBER_THEN + "[个名位]?" + re.escape(noun[:2])  # 两名专职检验员
+        if noun.startswith("人") or unit.startswith("人"):
+            counted = _NUMBER_THEN + "[名位人]"  # 「派几个人」: 两名以上工作人员
         if not re.search(_NUMBER_THEN + re.escape(unit), evidence) and not re.search(
-            _NUMBER_THEN + "个?" + re.escape(noun[:2]), evidence
+            counted, evidence
         ):
             missing.append(f"{match.group(0)}")
     return missing

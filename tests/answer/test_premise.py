@@ -30,6 +30,8 @@ def test_missing_values() -> None:
     ]
     assert missing_values("铜杆从哪家供应商买？", "铜杆由江南铜业有限公司供应。") == []
     assert missing_values("内审多久一次？", "内审每年一次。") == []
+    # a form's own code is its number
+    assert missing_values("表单编号是多少", "填写《换证准备计划》（HR-QR-44）。") == []
 
 
 def test_unfocused_fact() -> None:
@@ -37,6 +39,13 @@ def test_unfocused_fact() -> None:
     assert not unfocused_fact("样品送检后几天能出报告？", EVIDENCE, Shape.duration)
     # a light verb after the question word asks about nothing in particular
     assert not unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[2:3], Shape.duration)
+
+
+def test_a_few_is_not_asked() -> None:
+    # 「好几个客户电话」 sets the scene; the clause that asks is about the complaint target
+    evidence = ["有效顾客投诉控制在每年10次以内。"]
+    question = "接了好几个客户电话，公司一年的客诉目标是几次以内？"
+    assert not unfocused_fact(question, evidence, Shape.quantity)
 
 
 def test_premises() -> None:

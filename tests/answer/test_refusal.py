@@ -33,6 +33,10 @@ def test_contradicted_figures() -> None:
     law = ["应当自受理之日起二十日内作出决定。"]
     assert contradicted_figures("算不算在20天的期限里", law) == []
     assert figure_claims("供应商多久评一次？分几级") == []
+    # 「一年的」 is "annual" and 「哪一级」 asks: neither claims a figure
+    assert figure_claims("公司一年的客诉目标是控制在几次以内") == []
+    assert figure_claims("行政处罚是哪一级部门决定的") == []
+    assert figure_claims("有效期一年，到期再换吧") == ["有效期一年"]
 
 
 def test_a_figure_must_be_stated_where_the_sources_discuss_that_matter() -> None:
@@ -49,6 +53,13 @@ def test_asked_units_must_be_in_the_evidence() -> None:
     # 「哪几样」 asks for a list, 「补写几份」 means "a few"
     assert unanswered_units("国家统一了哪几样东西", EVIDENCE) == []
     assert unanswered_units("记录少，能不能补写几份", EVIDENCE) == []
+    # a scene-setting clause before the asking one: 几本 means "a few"
+    assert unanswered_units("想借几本记录回来对一下，要走啥手续？", EVIDENCE) == []
+    assert unanswered_units("华瑞有几本质量手册？", EVIDENCE) == ["几本质量"]
+    # a measure word between the number and the noun; people counted by 名
+    assert unanswered_units("培养了几个专职检验员", "培养两名专职检验员。") == []
+    assert unanswered_units("派几个人来检", "应当指派两名以上工作人员进行检验。") == []
+    assert unanswered_units("派几个人来检", EVIDENCE) == ["几个人来检"]
 
 
 def test_a_stated_role_the_sources_give_to_someone_else() -> None:
