@@ -245,10 +245,17 @@ class RefusalPolicy:
                 "请以下列资料原文为准。",
                 features,
             )
-        if ref_named:
-            return Verdict(False, features=features)
         # 「能不能删掉几台」: in a yes/no question 几 means "a few", not "how many"
         units = unanswered_units(question, evidence) if shape is not Shape.yes_no else []
+        if ref_named:  # the named article answers, unless it lacks the count asked for
+            if units:
+                return Verdict(
+                    True,
+                    "fact_not_found",
+                    f"资料中没有问题所问的「{'、'.join(units)}」，不做推测。",
+                    features,
+                )
+            return Verdict(False, features=features)
         values = missing_values(question, evidence)
         if values:
             return Verdict(

@@ -13,10 +13,18 @@ from assistant.answer.confidence import (
     balanced_weights,
     fit,
 )
+from assistant.answer.extractive import Draft
 from assistant.answer.premise import conflicting_role
-from assistant.answer.refusal import contradicted_figures, figure_claims, unanswered_units
-from assistant.answer.text import split_sentences
+from assistant.answer.refusal import (
+    RefusalPolicy,
+    Verdict,
+    contradicted_figures,
+    figure_claims,
+    unanswered_units,
+)
+from assistant.answer.text import question_shape, split_sentences
 from assistant.retrieval.lexical import BM25Index
+from assistant.schema import Hit
 
 EVIDENCE = "生产许可证有效期为5年。企业应当在有效期届满6个月前提出换证申请。C级供应商3个月内整改。"
 SENTENCES = split_sentences(EVIDENCE)
@@ -73,6 +81,22 @@ def test_one_mistyped_character_is_forgiven() -> None:
     index = BM25Index.build(["a"], ["导体电阻和绝缘厚度按标准测量，测量设备须经校准。"], [{}])
     assert index.misspelt_terms("绝缘后度咋测") >= {"缘后", "后度"}
     assert index.misspelt_terms("驾驶证快到期了") == set()
+
+
+def test_a_named_article_must_still_hold_the_count_asked_for() -> None:
+    article = "第五十五条 行政机关应当指派两名以上工作人员，按照技术标准进行检验、检测。"
+    hits = [Hit(doc_id="law", title="行政许可法", kind="regulation", org="public",
+                ref="第五十五条", text=article, score=1.0, similarity=0.92)]  # fmt: skip
+    index = BM25Index.build(["law"], [article], [{}])
+    policy = RefusalPolicy(None)  # hard checks only
+
+    def verdict(question: str) -> Verdict:
+        shape = question_shape(question)
+        return policy.judge(question, question, hits, Draft(), shape, index, ref_named=True)
+
+    assert not verdict("第五十五条派几个人来检？").refuse
+    refused = verdict("按第五十五条来检的时候，一般抽几个样品？")
+    assert refused.refuse and "几个样品" in refused.message
 
 
 def test_confidence_model_round_trip_and_direction() -> None:
