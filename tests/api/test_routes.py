@@ -22,6 +22,9 @@ def test_health_ready_and_docs(client: TestClient) -> None:
     assert ready["status"] == "ready" and ready["chunks"] > 400
     assert client.get("/docs").status_code == 200
     assert "/v1/ask" in client.get("/openapi.json").json()["paths"]
+    # started warm: the first question does not pay for embedding the off-topic subjects
+    off_topic = client.app.state.services.answerer.off_topic  # type: ignore[attr-defined]
+    assert "vectors" in vars(off_topic) and len(off_topic.vectors) == len(off_topic.subjects)
 
 
 def test_ask_reply_object(client: TestClient) -> None:
