@@ -115,10 +115,25 @@ def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> boo
     for clause in CLAUSE_SPLIT_RE.split(question):
         focus = asked_about(clause)
         if focus:
+            # 「培训需求几月份报上去」: a month answers the matter before it, however the verb
+            # after it is worded (提出)
+            month = _ASKED_MONTH_RE.search(clause)
+            matter = _chars(clause[: month.start()]) if month else set()
             return not any(
-                2 * len(focus & set(s)) >= len(focus) for s in sentences if answers_shape(s, shape)
+                2 * len(focus & set(s)) >= len(focus)
+                or (len(matter) >= 2 and 2 * len(matter & set(s)) >= len(matter))
+                for s in sentences
+                if answers_shape(s, shape)
             )
     return False
+
+
+_ASKED_MONTH_RE = re.compile(r"几月份?|哪个月")
+
+
+def _chars(text: str) -> set[str]:
+    head = QUESTION_WORDS_RE.split(text)[-1]
+    return set(re.findall(r"[\u4e00-\u9fff]", head)) - _LIGHT_CHARS - FUNCTION_CHARS
 
 
 # A premise word, and how the sources say the opposite.

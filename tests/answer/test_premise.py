@@ -41,6 +41,12 @@ def test_unfocused_fact() -> None:
     assert not unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[2:3], Shape.duration)
 
 
+def test_a_month_answers_the_matter_before_it() -> None:
+    sentences = ["各部门每年12月提出下一年度培训需求，经总经理批准后实施。"]
+    assert not unfocused_fact("明年的培训需求几月份报上去？", sentences, Shape.duration)
+    assert unfocused_fact("供应商名录几月份更新？", sentences, Shape.duration)
+
+
 def test_a_few_is_not_asked() -> None:
     # 「好几个客户电话」 sets the scene; the clause that asks is about the complaint target
     evidence = ["有效顾客投诉控制在每年10次以内。"]
