@@ -43,6 +43,7 @@ L2_CHOICES = (0.1, 1.0, 5.0, 20.0)
 BUDGET_CHOICES = (0.06, 0.08, 0.10)
 MARGIN_CHOICES = (1.0, 0.08, 0.06, 0.04, 0.02, 0.0)  # 1.0: no off-topic rule
 FOLDS = 5
+SEEDS = 5  # fold assignments averaged over: one split's luck swung the choice of l2
 
 
 @dataclass
@@ -164,10 +165,12 @@ def cross_validate(
 
 def choose(dev: Arrays) -> tuple[tuple[float, float, float], dict[str, float]]:
     """(l2, budget, margin) with the best cross-validated balanced rejection minus false
-    refusal, among those whose cross-validated false refusal stays under the gate's 10%."""
+    refusal (averaged over ``SEEDS`` fold assignments), among those whose cross-validated false
+    refusal stays under the gate's 10%."""
     best: tuple[tuple[float, float, float], dict[str, float]] | None = None
     for setting in itertools.product(L2_CHOICES, BUDGET_CHOICES, MARGIN_CHOICES):
-        r = cross_validate(dev, *setting)
+        runs = [cross_validate(dev, *setting, seed=seed) for seed in range(SEEDS)]
+        r = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
         if r["false_refusal"] > MAX_FALSE_REFUSAL:
             continue
         score = r["balanced_rejection"] - r["false_refusal"]

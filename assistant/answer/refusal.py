@@ -105,18 +105,23 @@ def contradicted_figures(question: str, sentences: Sequence[str]) -> list[str]:
     not state: the closest sentences (by the clause's other terms) holding a figure of the same
     unit must hold this one, so 「3年」 is not vouched for by a 3-year rule elsewhere."""
     measured = [(s, _quantities(s)) for s in sentences]
+    whole = content_terms(_QUANTITY_RE.sub(" ", question))
     missing = []
     for clause in figure_claims(question):
-        terms = content_terms(_QUANTITY_RE.sub(" ", clause))
+        # the matter as the clause words it, or as the whole question does (「检验检测的时间，
+        # 算不算在20天的办理期限里」: the clause alone is too generic to find the rule)
+        matters = (content_terms(_QUANTITY_RE.sub(" ", clause)), whole)
         for value, unit in _quantities(clause):
             units = _same(unit)
-            scored = [
-                (coverage(terms, s), {(v, u if u != "月" else "个月") for v, u in found})
-                for s, found in measured
-                if any(u in units for _, u in found)
-            ]
-            top = max((c for c, _ in scored), default=0.0)
-            close = set().union(*(f for c, f in scored if c >= top - FIGURE_SLACK))
+            close: set[tuple[str, str]] = set()
+            for terms in matters:
+                scored = [
+                    (coverage(terms, s), {(v, u if u != "月" else "个月") for v, u in found})
+                    for s, found in measured
+                    if any(u in units for _, u in found)
+                ]
+                top = max((c for c, _ in scored), default=0.0)
+                close |= set().union(*(f for c, f in scored if c >= top - FIGURE_SLACK))
             if not any((value, u if u != "月" else "个月") in close for u in units):
                 missing.append(f"{value}{unit}")
     return missing

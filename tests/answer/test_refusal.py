@@ -40,6 +40,11 @@ def test_contradicted_figures() -> None:
     # 20天 and 二十日 are the same figure; 「多久评一次」 claims no figure
     law = ["应当自受理之日起二十日内作出决定。"]
     assert contradicted_figures("算不算在20天的期限里", law) == []
+    # a generic clause finds its rule through the rest of the question
+    rules = ["办理的时间不得超过四十五日。", "行政机关应当自受理申请之日起二十日内作出许可决定。"]
+    question = "受理以后作出许可决定要检验的，这段时间算不算在20天的办理期限里"
+    assert contradicted_figures(question, rules) == []
+    assert contradicted_figures("这段时间算不算在30天的办理期限里", rules) == ["30日"]
     assert figure_claims("供应商多久评一次？分几级") == []
     # 「一年的」 is "annual" and 「哪一级」 asks: neither claims a figure
     assert figure_claims("公司一年的客诉目标是控制在几次以内") == []
