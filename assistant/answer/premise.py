@@ -104,8 +104,11 @@ def asked_about(clause: str) -> set[str]:
         return set()
     tail = clause[match.end() :]
     cut = QUESTION_WORDS_RE.search(tail)
-    tail = tail[: cut.start()] if cut else tail
-    return set(re.findall(r"[\u4e00-\u9fff]", tail)) - _LIGHT_CHARS - FUNCTION_CHARS
+    return _meaning_chars(tail[: cut.start()] if cut else tail)
+
+
+def _meaning_chars(text: str) -> set[str]:
+    return set(re.findall(r"[\u4e00-\u9fff]", text)) - _LIGHT_CHARS - FUNCTION_CHARS
 
 
 def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> bool:
@@ -118,7 +121,11 @@ def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> boo
             # 「培训需求几月份报上去」: a month answers the matter before it, however the verb
             # after it is worded (提出)
             month = _ASKED_MONTH_RE.search(clause)
-            matter = _chars(clause[: month.start()]) if month else set()
+            matter = (
+                _meaning_chars(QUESTION_WORDS_RE.split(clause[: month.start()])[-1])
+                if month
+                else set()
+            )
             return not any(
                 2 * len(focus & set(s)) >= len(focus)
                 or (len(matter) >= 2 and 2 * len(matter & set(s)) >= len(matter))
@@ -129,11 +136,6 @@ def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> boo
 
 
 _ASKED_MONTH_RE = re.compile(r"几月份?|哪个月")
-
-
-def _chars(text: str) -> set[str]:
-    head = QUESTION_WORDS_RE.split(text)[-1]
-    return set(re.findall(r"[\u4e00-\u9fff]", head)) - _LIGHT_CHARS - FUNCTION_CHARS
 
 
 # A premise word, and how the sources say the opposite.
