@@ -170,7 +170,8 @@ def choose(dev: Arrays) -> tuple[tuple[float, float, float], dict[str, float]]:
     best: tuple[tuple[float, float, float], dict[str, float]] | None = None
     for setting in itertools.product(L2_CHOICES, BUDGET_CHOICES, MARGIN_CHOICES):
         runs = [cross_validate(dev, *setting, seed=seed) for seed in range(SEEDS)]
-        r = {key: float(np.mean([run[key] for run in runs])) for key in runs[0]}
+        averaged = ("negative_rejection", "balanced_rejection", "false_refusal")  # not counts
+        r = {**runs[0], **{key: float(np.mean([run[key] for run in runs])) for key in averaged}}
         if r["false_refusal"] > MAX_FALSE_REFUSAL:
             continue
         score = r["balanced_rejection"] - r["false_refusal"]

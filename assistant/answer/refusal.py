@@ -100,6 +100,24 @@ def _same(unit: str) -> set[str]:
     return {unit, "个月"} if unit in ("月", "个月") else {unit}
 
 
+def _as_duration(value: str, unit: str) -> tuple[str, str]:
+    return (value, "个月" if unit == "月" else unit)  # 3月 and 3个月 compare equal
+
+
+def _figures_closest_to(
+    terms: set[str], measured: Sequence[tuple[str, list[tuple[str, str]]]], units: set[str]
+) -> set[tuple[str, str]]:
+    """The figures held by the sentences with a figure of these units that best cover
+    ``terms`` (within ``FIGURE_SLACK`` of the best)."""
+    scored = [
+        (coverage(terms, s), {_as_duration(v, u) for v, u in found})
+        for s, found in measured
+        if any(u in units for _, u in found)
+    ]
+    top = max((c for c, _ in scored), default=0.0)
+    return set().union(*(f for c, f in scored if c >= top - FIGURE_SLACK))
+
+
 def contradicted_figures(question: str, sentences: Sequence[str]) -> list[str]:
     """Figures the question asserts (「有效期3年」) that the sentences on the same matter do
     not state: the closest sentences (by the clause's other terms) holding a figure of the same
@@ -113,16 +131,8 @@ def contradicted_figures(question: str, sentences: Sequence[str]) -> list[str]:
         matters = (content_terms(_QUANTITY_RE.sub(" ", clause)), whole)
         for value, unit in _quantities(clause):
             units = _same(unit)
-            close: set[tuple[str, str]] = set()
-            for terms in matters:
-                scored = [
-                    (coverage(terms, s), {(v, u if u != "月" else "个月") for v, u in found})
-                    for s, found in measured
-                    if any(u in units for _, u in found)
-                ]
-                top = max((c for c, _ in scored), default=0.0)
-                close |= set().union(*(f for c, f in scored if c >= top - FIGURE_SLACK))
-            if not any((value, u if u != "月" else "个月") in close for u in units):
+            close = set().union(*(_figures_closest_to(t, measured, units) for t in matters))
+            if not any(_as_duration(value, u) in close for u in units):
                 missing.append(f"{value}{unit}")
     return missing
 
