@@ -113,26 +113,40 @@ def _meaning_chars(text: str) -> set[str]:
 
 def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> bool:
     """True when no evidence sentence with the asked-for kind of fact (a duration …) also
-    names (half of its characters) what the question asks about right after its question
-    word: 「几天能出报告」 is not answered by 「7日内将样品送达检验机构」."""
+    names (half of its characters) what the question asks about: the words right after its
+    question word (「几天能出报告」 is not answered by 「7日内将样品送达检验机构」) or, when
+    the question word ends the clause, the words right before it (「这个限期给多少天」)."""
     for clause in CLAUSE_SPLIT_RE.split(question):
-        focus = asked_about(clause)
-        if focus:
+        asked = _QUESTION_WORD_RE.search(clause)
+        if asked is None:
+            continue
+        after = asked_about(clause)
+        if after:
             # 「培训需求几月份报上去」: a month answers the matter before it, however the verb
             # after it is worded (提出)
             month = _ASKED_MONTH_RE.search(clause)
-            matter = (
-                _meaning_chars(QUESTION_WORDS_RE.split(clause[: month.start()])[-1])
-                if month
-                else set()
-            )
-            return not any(
-                2 * len(focus & set(s)) >= len(focus)
-                or (len(matter) >= 2 and 2 * len(matter & set(s)) >= len(matter))
-                for s in sentences
-                if answers_shape(s, shape)
-            )
+            named = [after, _matter_before(clause, month.start())] if month else [after]
+        else:
+            named = [_matter_before(clause, asked.start())]
+        named = [n for n in named if n is after or len(n) >= 2]
+        if not named:
+            continue
+        return not any(
+            2 * len(n & set(s)) >= len(n)
+            for s in sentences
+            if answers_shape(s, shape)
+            for n in named
+        )
     return False
+
+
+def _matter_before(clause: str, end: int) -> set[str]:
+    """The meaningful characters between the previous question word and ``end``; hedges
+    (「这个限期一般给多少天」) say nothing and end nothing."""
+    return _meaning_chars(QUESTION_WORDS_RE.split(_HEDGE_RE.sub("", clause[:end]))[-1])
+
+
+_HEDGE_RE = re.compile(r"一般|通常|大概|大约|具体|请问|一下")
 
 
 _ASKED_MONTH_RE = re.compile(r"几月份?|哪个月")

@@ -37,14 +37,24 @@ def test_missing_values() -> None:
 def test_unfocused_fact() -> None:
     assert unfocused_fact("样品送检后几天能出报告？", EVIDENCE[2:3], Shape.duration)
     assert not unfocused_fact("样品送检后几天能出报告？", EVIDENCE, Shape.duration)
-    # a light verb after the question word asks about nothing in particular
-    assert not unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[2:3], Shape.duration)
+    # a light verb after the question word asks about nothing in particular: what it asks
+    # about is named before the question word
+    audit = "第一次监督审核应在认证决定日期起12个月内进行。"
+    assert not unfocused_fact("第一次监审最晚什么时候要做？", [audit], Shape.duration)
+    assert unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[2:3], Shape.duration)
 
 
 def test_a_month_answers_the_matter_before_it() -> None:
     sentences = ["各部门每年12月提出下一年度培训需求，经总经理批准后实施。"]
     assert not unfocused_fact("明年的培训需求几月份报上去？", sentences, Shape.duration)
     assert unfocused_fact("供应商名录几月份更新？", sentences, Shape.duration)
+
+
+def test_a_question_word_that_ends_the_clause_asks_about_what_precedes_it() -> None:
+    sentences = ["未按规定办理变更的，主管部门会责令限期办理。", *EVIDENCE[2:]]
+    # the sources set a 限期 but never say how long it is
+    assert unfocused_fact("责令限期办理变更，这个限期一般给多少天？", sentences, Shape.duration)
+    assert not unfocused_fact("出检验报告要多少天？", sentences, Shape.duration)
 
 
 def test_a_few_is_not_asked() -> None:

@@ -22,6 +22,13 @@ from assistant.answer.text import (
         ("申请生产许可证的流程是什么", Shape.steps),
         ("谁主持管理评审", Shape.responsible),
         ("冒用许可证标志会怎样", Shape.consequence),
+        ("标准发布后留多长过渡期", Shape.duration),
+        ("资料要提前几天交过去", Shape.duration),
+        ("差距分析做几周比较合适", Shape.duration),  # 比较 = "fairly" here
+        ("XK证是哪一年下放到省局的", Shape.duration),
+        ("几个工作日内出结果", Shape.duration),
+        ("前几天审核员说要整改，怎么弄", Shape.other),  # 前几天 = "the other day"
+        ("两个方案比较一下", Shape.difference),
         ("供应商分几级", Shape.quantity),
         ("ISO 9001是强制的吗", Shape.yes_no),
         ("质量方针", Shape.other),
