@@ -76,7 +76,9 @@ _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
     (
         Shape.difference,
         # 「比较合适」「比较多」: 比较 as "fairly", not "compare"
-        re.compile(r"区别|不同|差异|对比|比较(?![合好多少常大小快慢高低难容重长短稳方])|异同|有啥不一样|有什么不一样"),
+        re.compile(
+            r"区别|不同|差异|对比|比较(?![合好多少常大小快慢高低难容重长短稳方])|异同|有啥不一样|有什么不一样"
+        ),
     ),
     (
         Shape.steps,
