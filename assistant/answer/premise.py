@@ -90,7 +90,8 @@ def missing_values(question: str, evidence: str) -> list[str]:
 
 
 _QUESTION_WORD_RE = re.compile(
-    r"多久|多长时间|多长|几月份|(?<![好这那前近])几[个年天月次]|多少[天年个次钱]?|什么时候|何时"
+    r"多久|多长时间|多长|几月份|(?<![好这那前近])几(?:[个年天月次周]|星期|工作日)内?|多少[天年个次钱]?"
+    r"|哪一?年(?!度)|什么时候|何时"
 )
 _LIGHT_CHARS = set("做办搞弄去来给到完成行交走")
 

@@ -55,6 +55,8 @@ def test_a_question_word_that_ends_the_clause_asks_about_what_precedes_it() -> N
     # the sources set a 限期 but never say how long it is
     assert unfocused_fact("责令限期办理变更，这个限期一般给多少天？", sentences, Shape.duration)
     assert not unfocused_fact("出检验报告要多少天？", sentences, Shape.duration)
+    assert not unfocused_fact("样品封存后几天内送到检验机构？", sentences, Shape.duration)
+    assert unfocused_fact("差距分析这一步一般做几周？", sentences, Shape.duration)
 
 
 def test_a_few_is_not_asked() -> None:
