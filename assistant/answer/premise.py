@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from assistant.answer.text import (
     FUNCTION_CHARS,
+    INTERROGATIVE_RE,
     QUESTION_WORDS_RE,
     ROLE_RE,
     Shape,
@@ -25,7 +26,6 @@ from assistant.answer.text import (
 )
 
 CLAUSE_SPLIT_RE = re.compile(r"[，,。；;？?！!\n]+")
-_INTERROGATIVE_RE = re.compile(r"[吗呢么啥谁几哪]|什么|怎|如何|多少|多久|是否|能不能|要不要|是不是")
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ def _stated_clauses(question: str) -> list[tuple[list[str], str]]:
     return [
         (clauses[: i + 1], clause)
         for i, clause in enumerate(clauses[:-1])
-        if clause.endswith("吧") or not _INTERROGATIVE_RE.search(clause)
+        if clause.endswith("吧") or not INTERROGATIVE_RE.search(clause)
     ]
 
 

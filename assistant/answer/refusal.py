@@ -33,7 +33,14 @@ from assistant.answer.premise import (
     missing_values,
     unfocused_fact,
 )
-from assistant.answer.text import Shape, content_terms, coverage, named_codes, split_sentences
+from assistant.answer.text import (
+    Shape,
+    asked_clauses,
+    content_terms,
+    coverage,
+    named_codes,
+    split_sentences,
+)
 from assistant.embedding.encoder import Encoder
 from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
 from assistant.schema import Hit
@@ -137,23 +144,18 @@ def contradicted_figures(question: str, sentences: Sequence[str]) -> list[str]:
     return missing
 
 
-def _asked_clauses(question: str) -> list[str]:
-    """The clauses that ask: in 「借几本记录回来对一下，要走啥手续？」 the first clause sets the
-    scene (几本 = "a few") and the last one asks."""
-    asked = []
-    for sentence in re.split(r"(?<=[？?。！!])", question):
-        clauses = [c for c in re.split(r"[，,；;]", sentence) if c.strip()]
-        if len(clauses) > 1 and re.search(r"[吗呢么啥谁哪几]|什么|怎|如何|多久|多少", clauses[-1]):
-            clauses = clauses[-1:]
-        asked += clauses
-    return asked
+# narrower than INTERROGATIVE_RE: a clause with 是否 / 能不能 does not make the clauses before
+# it scene-setting here, so the count check keeps reading them
+_ASKS_FOR_VALUE_RE = re.compile(r"[吗呢么啥谁哪几]|什么|怎|如何|多久|多少")
 
 
 def unanswered_units(question: str, evidence: str) -> list[str]:
     """「多少欧每公里」 needs 「… 欧」 in the evidence; 「几名内审员」 needs a count of 内审员."""
     missing = []
     question = question.replace("多少号人", "多少人")  # colloquial headcount
-    for match in (m for c in _asked_clauses(question) for m in _ASKED_UNIT_RE.finditer(c)):
+    for match in (
+        m for c in asked_clauses(question, _ASKS_FOR_VALUE_RE) for m in _ASKED_UNIT_RE.finditer(c)
+    ):
         measure, noun = match.group(1) or "", match.group(2)
         unit = measure or noun[:1]
         if not measure and unit in "个次年月天日号周级批分条步类项钱罚费":

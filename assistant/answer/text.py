@@ -108,10 +108,28 @@ _SHAPE_EVIDENCE: dict[Shape, re.Pattern[str]] = {
 }
 
 
+INTERROGATIVE_RE = re.compile(r"[吗呢么啥谁几哪]|什么|怎|如何|多少|多久|是否|能不能|要不要|是不是")
+
+
+def asked_clauses(question: str, interrogative: re.Pattern[str] = INTERROGATIVE_RE) -> list[str]:
+    """The clauses that ask: when a sentence's last clause asks (``interrogative``), the ones
+    before it set the scene (「借几本记录回来对一下，要走啥手续？」: 几本 = "a few")."""
+    asked = []
+    for sentence in re.split(r"(?<=[？?。！!])", question):
+        clauses = [c for c in re.split(r"[，,；;]", sentence) if c.strip()]
+        if len(clauses) > 1 and interrogative.search(clauses[-1]):
+            clauses = clauses[-1:]
+        asked += clauses
+    return asked
+
+
 def question_shape(question: str) -> Shape:
-    for shape, pattern in _SHAPE_PATTERNS:
-        if pattern.search(question):
-            return shape
+    """The shape of what the question asks, read from the clauses that ask (「有几个月记录漏填了，
+    能不能补一补」 is a yes/no question); the whole question when those say nothing."""
+    for text in ("，".join(asked_clauses(question)), question):
+        for shape, pattern in _SHAPE_PATTERNS:
+            if pattern.search(text):
+                return shape
     return Shape.other
 
 

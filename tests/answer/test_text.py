@@ -29,6 +29,9 @@ from assistant.answer.text import (
         ("几个工作日内出结果", Shape.duration),
         ("前几天审核员说要整改，怎么弄", Shape.other),  # 前几天 = "the other day"
         ("两个方案比较一下", Shape.difference),
+        # the clause that asks decides; the one before it sets the scene
+        ("试运行时有几个月记录漏填了，外审前能不能补一补？", Shape.yes_no),
+        ("借几本记录回来对一下，要走啥手续？", Shape.other),
         ("供应商分几级", Shape.quantity),
         ("ISO 9001是强制的吗", Shape.yes_no),
         ("质量方针", Shape.other),
