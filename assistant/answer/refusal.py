@@ -57,7 +57,9 @@ _QUANTITY_RE = re.compile(
 _ASKED_FREQUENCY_RE = re.compile(r"(?:多久|多长时间|几[年个月天周]+)[^，。？?！!]{0,6}?一次")
 # 「哪几样」「举几个例子」 ask for a list, 「这几个月」「补写几份」 mean "a few": not a count
 _ASKED_UNIT_RE = re.compile(
-    r"(?<![哪举列说这那前近好写做])(?:几|多少)(个|名|位|家|台|种|项)?([\u4e00-\u9fffA-Za-z]{1,3})"
+    r"(?<![哪举列说这那前近好写做])(?:几|多少)(个|名|位|家|台|种|项)?"
+    # 「多少算高风险」「多少才合格」: a verb follows, so nothing is counted
+    r"(?![算是才就为能可要会合])([\u4e00-\u9fffA-Za-z]{1,3})"
 )
 _NUMBER_THEN = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
 

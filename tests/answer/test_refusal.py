@@ -73,6 +73,8 @@ def test_asked_units_must_be_in_the_evidence() -> None:
     assert unanswered_units("培养了几个专职检验员", "培养两名专职检验员。") == []
     assert unanswered_units("派几个人来检", "应当指派两名以上工作人员进行检验。") == []
     assert unanswered_units("派几个人来检", EVIDENCE) == ["几个人来检"]
+    # a verb after the question word: a threshold is asked, nothing is counted
+    assert unanswered_units("风险打到多少算高风险？", "风险分值≥12为高风险。") == []
 
 
 def test_a_stated_role_the_sources_give_to_someone_else() -> None:
