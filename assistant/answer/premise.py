@@ -101,9 +101,11 @@ def asked_about(clause: str) -> set[str]:
     the next question word (「几天|能出报告」, 「多久|查|一次」). Characters, not words, so
     「关掉」 still finds 「关闭」; light verbs (做, 办 …) say nothing."""
     match = _QUESTION_WORD_RE.search(clause)
-    if match is None:
-        return set()
-    tail = clause[match.end() :]
+    return set() if match is None else _matter_after(clause, match.end())
+
+
+def _matter_after(clause: str, start: int) -> set[str]:
+    tail = clause[start:]
     cut = QUESTION_WORDS_RE.search(tail)
     return _meaning_chars(tail[: cut.start()] if cut else tail)
 
@@ -121,15 +123,14 @@ def unfocused_fact(question: str, sentences: Sequence[str], shape: Shape) -> boo
         asked = _QUESTION_WORD_RE.search(clause)
         if asked is None:
             continue
-        after = asked_about(clause)
-        if after:
-            # 「培训需求几月份报上去」: a month answers the matter before it, however the verb
-            # after it is worded (提出)
-            month = _ASKED_MONTH_RE.search(clause)
-            named = [after, _matter_before(clause, month.start())] if month else [after]
-        else:
-            named = [_matter_before(clause, asked.start())]
-        named = [n for n in named if n is after or len(n) >= 2]
+        after = _matter_after(clause, asked.end())
+        # 「培训需求几月份报上去」: a month answers the matter before it, however the verb after
+        # it is worded (提出); with nothing after the question word, what is before it is asked
+        month = _ASKED_MONTH_RE.search(clause) if after else None
+        before = _matter_before(clause, month.start() if month else asked.start())
+        named = [after] if after else []
+        if (month or not after) and len(before) >= 2:
+            named.append(before)
         if not named:
             continue
         return not any(
