@@ -90,7 +90,9 @@ def missing_values(question: str, evidence: str) -> list[str]:
 
 
 _QUESTION_WORD_RE = re.compile(
-    r"多久|多长时间|多长|几月份|(?<![好这那前近])几(?:[个年天月次周]|星期|工作日)内?|多少[天年个次钱]?"
+    # 「多审几次」「再跑几天」: a few more, not how many
+    r"多久|多长时间|多长|几月份|(?<![好这那前近])(?<![多再少][\u4e00-\u9fff])几(?:[个年天月次周]|星期|工作日)内?"
+    r"|多少[天年个次钱]?"
     r"|哪一?年(?!度)|什么时候|何时"
 )
 _LIGHT_CHARS = set("做办搞弄去来给到完成行交走")
@@ -105,7 +107,7 @@ def asked_about(clause: str) -> set[str]:
 
 
 def _matter_after(clause: str, start: int) -> set[str]:
-    tail = clause[start:]
+    tail = _HEDGE_RE.sub("", clause[start:])
     cut = QUESTION_WORDS_RE.search(tail)
     return _meaning_chars(tail[: cut.start()] if cut else tail)
 
@@ -148,7 +150,11 @@ def _matter_before(clause: str, end: int) -> set[str]:
     return _meaning_chars(QUESTION_WORDS_RE.split(_HEDGE_RE.sub("", clause[:end]))[-1])
 
 
-_HEDGE_RE = re.compile(r"一般|通常|大概|大约|具体|请问|一下")
+# hedges, adverbs of repetition and conditions: 「才能重新注册」 asks about 注册, 「查实了罚多少钱」
+# about 罚
+_HEDGE_RE = re.compile(
+    r"一般|通常|大概|大约|具体|请问|一下|才能?|重新|再次|又|如果|要是|一旦|万一|查实了?|查出来?了?"
+)
 
 
 _ASKED_MONTH_RE = re.compile(r"几月份?|哪个月")

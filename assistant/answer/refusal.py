@@ -93,8 +93,9 @@ def _quantities(text: str) -> list[tuple[str, str]]:
     return found
 
 
-# 「公司一年的客诉目标」 means "annual", not a claimed figure of one year
-_PER_PERIOD_RE = re.compile(r"一(?:年|个月|天)(?=的|里|下来|到头)")
+# 「公司一年的客诉目标」 means "annual", 「进了一批电线」「让他一个人开」 "a batch", "alone":
+# no claimed figure
+_PER_PERIOD_RE = re.compile(r"一(?:年|个月|天)(?=的|里|下来|到头)|一(?=批|名|个?人)")
 
 
 def figure_claims(question: str) -> list[str]:
@@ -167,9 +168,10 @@ def unanswered_units(question: str, evidence: str) -> list[str]:
         counted = _NUMBER_THEN + "[个名位]?" + re.escape(noun[:2])  # 两名专职检验员
         if noun.startswith("人") or unit.startswith("人"):
             counted = _NUMBER_THEN + "[名位人]"  # 「派几个人」: 两名以上工作人员
-        if not re.search(_NUMBER_THEN + re.escape(unit), evidence) and not re.search(
-            counted, evidence
-        ):
+        # 「定多少目标」 is answered by 「目标通常为100%」: a value stated for the noun
+        stated = re.escape(noun[:2]) + r"[^。；，\n]{0,6}?\d"
+        answered = (_NUMBER_THEN + re.escape(unit), counted, stated)
+        if not any(re.search(pattern, evidence) for pattern in answered):
             missing.append(f"{match.group(0)}")
     return missing
 

@@ -64,6 +64,18 @@ def test_a_few_is_not_asked() -> None:
     evidence = ["有效顾客投诉控制在每年10次以内。"]
     question = "接了好几个客户电话，公司一年的客诉目标是几次以内？"
     assert not unfocused_fact(question, evidence, Shape.quantity)
+    # 「多审几次」 is "a few more times": the clause asks which departments, not how often
+    assert not unfocused_fact("哪些部门该多审几次，频次按啥来定？", evidence, Shape.frequency)
+    assert unfocused_fact("管评几次？", evidence, Shape.frequency)
+
+
+def test_adverbs_and_conditions_name_nothing() -> None:
+    banned = ["认证人员自被撤销执业资格之日起5年内，认可机构不再受理其注册申请。"]
+    assert not unfocused_fact("被撤销了执业资格，要过几年才能重新注册？", banned, Shape.duration)
+    assert unfocused_fact("被撤销了执业资格，要过几年才能重新上岗？", banned, Shape.duration)
+    fine = ["检验机构监销其检验的产品的，处2万元以上10万元以下的罚款。"]
+    assert not unfocused_fact("帮人家监销产品，查实了罚多少钱？", fine, Shape.money)
+    assert unfocused_fact("帮人家监销产品，查实了赔偿多少钱？", fine, Shape.money)
 
 
 def test_premises() -> None:

@@ -50,6 +50,9 @@ def test_contradicted_figures() -> None:
     assert figure_claims("公司一年的客诉目标是控制在几次以内") == []
     assert figure_claims("行政处罚是哪一级部门决定的") == []
     assert figure_claims("有效期一年，到期再换吧") == ["有效期一年"]
+    # 一 before a batch or a person is "a", "alone"; a digit is a claim
+    assert figure_claims("进了一批没XK证的电线，让他一个人开挤出机？") == []
+    assert figure_claims("试供1批合格就能进名录吧") == ["试供1批合格就能进名录吧"]
 
 
 def test_a_figure_must_be_stated_where_the_sources_discuss_that_matter() -> None:
@@ -75,6 +78,9 @@ def test_asked_units_must_be_in_the_evidence() -> None:
     assert unanswered_units("派几个人来检", EVIDENCE) == ["几个人来检"]
     # a verb after the question word: a threshold is asked, nothing is counted
     assert unanswered_units("风险打到多少算高风险？", "风险分值≥12为高风险。") == []
+    # a value stated for the noun answers 「多少目标」
+    assert unanswered_units("抽查合格率定多少目标？", "抽查合格率目标通常为100%。") == []
+    assert unanswered_units("抽查合格率定多少目标？", "抽查合格率要设目标。") == ["多少目标"]
 
 
 def test_a_stated_role_the_sources_give_to_someone_else() -> None:

@@ -45,6 +45,8 @@ def test_shape_evidence() -> None:
     assert answers_shape("应当在有效期届满6个月前提出申请", Shape.duration)
     assert not answers_shape("HR-QR-08 年度内部审核计划", Shape.duration)
     assert answers_shape("至少每12个月进行一次内部审核", Shape.frequency)
+    assert answers_shape("标准的复审周期一般不超过五年", Shape.frequency)  # a cycle is how often
+    assert not answers_shape("复审周期由主管部门确定", Shape.frequency)
     assert answers_shape("由总经理主持", Shape.responsible)
     assert answers_shape("任何内容", Shape.other)
 
