@@ -31,7 +31,8 @@ _FREQUENCY_RE = re.compile(
     # 「复审周期一般不超过五年」: a stated cycle is how often
     r"|周期[^。；]{0,8}?(?:\d+|[一二两三四五六七八九十半])个?(?:年|月|季度|周|天|日)"
 )
-_MONEY_RE = re.compile(r"元|倍|%|％|罚款")
+# an amount, not the word 罚款: 「并处罚款」 does not say how much
+_MONEY_RE = re.compile(r"[\d一二两三四五六七八九十百千万]\s*(?:元|倍)|%|％")
 _RESPONSIBLE_RE = re.compile(r"部|总经理|负责|主持|主管部门|机构|人员|批准|签发|厂长|小组")
 _CONSEQUENCE_RE = re.compile(r"罚|责令|吊销|撤销|没收|追究|停止|注销|不得|处以|警告|召回|作废|重新")
 _COUNT_RE = re.compile(r"\d|[一二两三四五六七八九十]")

@@ -32,6 +32,10 @@ def test_missing_values() -> None:
     assert missing_values("内审多久一次？", "内审每年一次。") == []
     # a form's own code is its number
     assert missing_values("表单编号是多少", "填写《换证准备计划》（HR-QR-44）。") == []
+    # a size needs a measurement; 「多大比例」 a share
+    assert missing_values("标志最小能印多大？", "标志印在产品或包装上。") == ["尺寸"]
+    assert missing_values("标志最小能印多大？", "标志高度不小于5mm。") == []
+    assert missing_values("抽多大比例？", "每批抽检10%。") == []
 
 
 def test_unfocused_fact() -> None:

@@ -48,6 +48,9 @@ def test_shape_evidence() -> None:
     assert answers_shape("标准的复审周期一般不超过五年", Shape.frequency)  # a cycle is how often
     assert not answers_shape("复审周期由主管部门确定", Shape.frequency)
     assert answers_shape("由总经理主持", Shape.responsible)
+    assert answers_shape("处2万元以上10万元以下的罚款", Shape.money)
+    assert answers_shape("处违法所得一倍以上三倍以下的罚款", Shape.money)
+    assert not answers_shape("没收违法所得，并处罚款", Shape.money)  # no amount
     assert answers_shape("任何内容", Shape.other)
 
 
