@@ -39,10 +39,12 @@ from assistant.answer.text import (
     content_terms,
     coverage,
     named_codes,
+    scheme_names,
     split_sentences,
 )
 from assistant.embedding.encoder import Encoder
 from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
+from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit
 
 OFF_TOPIC_FILE = Path(__file__).with_name("off_topic.txt")
@@ -180,6 +182,11 @@ def _mentions(code: str, evidence_upper: str) -> bool:
     return re.search(rf"(?<![A-Z0-9]){re.escape(code)}(?![A-Z0-9])", evidence_upper) is not None
 
 
+def _in_vocabulary(phrase: str, vocabulary: Container[str]) -> bool:
+    """Every bigram of ``phrase`` occurs somewhere in the sources."""
+    return all(bigram in vocabulary for bigram in tokenize(phrase))
+
+
 class OffTopicSubjects:
     """Subjects the sources do not cover, embedded once; a question's closeness to them."""
 
@@ -239,6 +246,12 @@ class RefusalPolicy:
         missing_codes = sorted(
             code for code in named_codes(question) - _KNOWN_CODES if not _mentions(code, upper)
         )
+        # a scheme named in Chinese, in no evidence and in words the sources never use
+        missing_codes += [
+            name
+            for name in scheme_names(question)
+            if name not in evidence and not _in_vocabulary(name, lexicon.vocabulary)
+        ]
         if missing_codes:
             names = "、".join(missing_codes)
             return Verdict(

@@ -7,8 +7,9 @@ topic terms (nouns) of the previous turn.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Sequence
+
+from assistant.answer.text import tagged_words
 
 _FOLLOW_UP_START_RE = re.compile(r"^(?:那么?|还有|另外|再问一下|顺便问下|然后)[，,\s]*")
 _PRONOUN_RE = re.compile(
@@ -38,7 +39,6 @@ _GENERIC_NOUNS = {
     "那个",
 }
 _NOUN_FLAGS = ("n", "nz", "vn", "eng", "nt", "nl", "ng", "j")
-_lock = threading.Lock()
 # Subjects users switch between in a follow-up (「ISO那边呢？」 after a licence question).
 _SUBJECTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("生产许可证", re.compile(r"工业产品生产许可证|生产许可证|XK证|许可证|XK")),
@@ -49,13 +49,8 @@ _CONTRAST_TAIL_RE = re.compile(r"(?:那边|这边|方面|的话)?(?:呢|怎么�
 
 
 def _nouns(text: str) -> list[str]:
-    import jieba.posseg as posseg
-
-    with _lock:  # jieba's lazy initialisation is not thread-safe
-        pairs = list(posseg.cut(text))
     nouns: list[str] = []
-    for pair in pairs:
-        word, flag = pair.word.strip(), pair.flag
+    for word, flag in tagged_words(text):
         if any(ch in "哪什怎谁几吗呢啥" for ch in word):
             continue  # question words, even when jieba glues them to a noun
         is_topic = flag.startswith(_NOUN_FLAGS) and word not in _GENERIC_NOUNS

@@ -7,6 +7,7 @@ milliseconds, not another embedding pass, on top of retrieval.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -244,3 +245,40 @@ def support(sentence: str, passage: str) -> Support:
         set(_NEGATION_RE.findall(sentence)) <= set(_NEGATION_RE.findall(passage)),
         set(ROLE_RE.findall(sentence)) <= set(ROLE_RE.findall(passage)),
     )
+
+
+_jieba_lock = threading.Lock()
+
+
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """jieba's words with their part-of-speech flags (n, v, vn …)."""
+    import jieba.posseg as posseg
+
+    with _jieba_lock:  # jieba's lazy initialisation is not thread-safe
+        return [(pair.word.strip(), pair.flag) for pair in posseg.cut(text)]
+
+
+_SCHEME_WORD_RE = re.compile(r"(?:认证|体系|许可证?|认可|标志|评定|评价)$")
+_MODIFIER_FLAGS = ("n", "vn", "eng", "a", "b")
+_CJK_WORD_RE = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def scheme_names(question: str) -> list[str]:
+    """Schemes named in Chinese (「绿色产品认证」「两化融合管理体系」「边防许可证」): a scheme
+    word with the one or two noun-like words before it, the Chinese counterpart of
+    ``named_codes``."""
+    words = tagged_words(question)
+    names = []
+    for position, (word, _) in enumerate(words):
+        if not _SCHEME_WORD_RE.search(word):
+            continue
+        modifiers: list[str] = []
+        for previous, flag in reversed(words[:position]):
+            if len(modifiers) == 2 or not flag.startswith(_MODIFIER_FLAGS):
+                break
+            if not _CJK_WORD_RE.fullmatch(previous):
+                break
+            modifiers.insert(0, previous)
+        if modifiers:
+            names.append("".join(modifiers) + word)
+    return names

@@ -112,6 +112,22 @@ def test_a_named_article_must_still_hold_the_count_asked_for() -> None:
     assert refused.refuse and "几个样品" in refused.message
 
 
+def test_a_scheme_named_in_chinese_must_be_in_the_sources() -> None:
+    text = "强制性产品认证由国家统一目录、统一标准和统一标志。工业产品生产许可证实行目录管理。"
+    hits = [Hit(doc_id="reg", title="认证认可条例", kind="regulation", org="public",
+                ref="第二十八条", text=text, score=1.0, similarity=0.9)]  # fmt: skip
+    index = BM25Index.build(["reg"], [text], [{}])
+
+    def verdict(question: str) -> Verdict:
+        shape = question_shape(question)
+        return RefusalPolicy(None).judge(question, question, hits, Draft(), shape, index)
+
+    refused = verdict("绿色产品认证对电线电缆有专门的评价规则吗？")
+    assert refused.reason == "unknown_scheme" and "绿色产品认证" in refused.message
+    assert verdict("入藏还要不要办边防许可证？").reason == "unknown_scheme"
+    assert not verdict("强制性产品认证统一了哪些东西？").refuse
+
+
 def test_confidence_model_round_trip_and_direction() -> None:
     rng = np.random.default_rng(0)
     answerable = rng.normal(0.9, 0.02, (40, len(FEATURE_NAMES)))

@@ -7,6 +7,7 @@ from assistant.answer.text import (
     answers_shape,
     content_terms,
     question_shape,
+    scheme_names,
     split_sentences,
     support,
 )
@@ -73,3 +74,10 @@ def test_sentences_and_support() -> None:
     wrong_number = support("换证申请要在有效期届满3个月前提出", passage)
     assert not wrong_number.numbers_ok and not wrong_number.supported
     assert not support("内部审核每年一次", passage).supported
+
+
+def test_scheme_names() -> None:
+    assert scheme_names("绿色产品认证对电线电缆有要求吗") == ["绿色产品认证"]
+    assert scheme_names("入藏还要不要办边防许可证？") == ["边防许可证"]
+    assert scheme_names("换证要提前多久？") == []  # no scheme word
+    assert scheme_names("按9001动体系之前要想清哪些事") == []  # a one-character verb names nothing
