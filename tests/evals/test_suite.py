@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from assistant.cli import build_parser
 from assistant.knowledge import KnowledgeBase
-from evals.suite import GATE, gate_failures, intervals, run_suite, to_markdown, wilson_interval
+from evals.suite import (
+    GATE,
+    gate_failures,
+    intervals,
+    run_suite,
+    summary_markdown,
+    to_markdown,
+    wilson_interval,
+)
+from tests.conftest import requires_regulations
 
 
 def test_gate_failures() -> None:
@@ -40,8 +50,26 @@ def test_cli_eval_arguments() -> None:
     assert args.fast and args.config == ["dense", "lexical"] and args.func.__name__ == "cmd_eval"
 
 
-def test_configurations_side_by_side(corpus_kb: KnowledgeBase, tmp_path: Path) -> None:
-    report = run_suite(corpus_kb, ["hybrid", "lexical", "llm"], "test", False, tmp_path)
+@pytest.fixture(scope="module")
+def test_split_report(
+    corpus_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """The CI subset (`certguide eval --fast`) plus lexical and the unconfigured LLM."""
+    out_root = tmp_path_factory.mktemp("reports")
+    return run_suite(corpus_kb, ["hybrid", "lexical", "llm"], "test", False, out_root)
+
+
+@requires_regulations  # the gate is set on the whole test split, official texts included
+def test_ci_gate_on_the_test_split(test_split_report: dict[str, Any]) -> None:
+    """The issue's gate: R@5 ≥ 0.90, faithfulness ≥ 0.95, citation precision ≥ 0.90,
+    negative rejection ≥ 0.85, false refusal ≤ 0.10 for the hybrid answerer."""
+    hybrid = test_split_report["configs"]["hybrid"]
+    assert set(GATE) <= set(hybrid)
+    assert test_split_report["gate"]["hybrid"] == [], summary_markdown(test_split_report)
+
+
+def test_configurations_side_by_side(test_split_report: dict[str, Any]) -> None:
+    report = test_split_report
     out_dir = Path(report["out_dir"])
     assert set(report["configs"]) == {"hybrid", "lexical"}
     assert report["skipped"] and report["skipped"][0].startswith("llm")
