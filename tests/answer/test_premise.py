@@ -74,7 +74,7 @@ def test_a_few_is_not_asked() -> None:
 
 
 def test_adverbs_and_conditions_name_nothing() -> None:
-    banned = ["认证人员自被撤销执业资格之日起5年内，认可机构不再受理其注册申请。"]
+    banned = ["被撤销执业资格的认证人员，5年内认可机构不受理其注册申请。"]
     assert not unfocused_fact("被撤销了执业资格，要过几年才能重新注册？", banned, Shape.duration)
     assert unfocused_fact("被撤销了执业资格，要过几年才能重新上岗？", banned, Shape.duration)
     fine = ["检验机构监销其检验的产品的，处2万元以上10万元以下的罚款。"]
