@@ -243,17 +243,17 @@ class RefusalPolicy:
                 f"资料库中没有收录「{names}」这份文件，无法回答其内容。",
                 features,
             )
-        missing_codes = sorted(
+        unknown_schemes = sorted(
             code for code in named_codes(question) - _KNOWN_CODES if not _mentions(code, upper)
         )
         # a scheme named in Chinese, in no evidence and in words the sources never use
-        missing_codes += [
+        unknown_schemes += [
             name
             for name in scheme_names(question)
             if name not in evidence and not _in_vocabulary(name, lexicon.vocabulary)
         ]
-        if missing_codes:
-            names = "、".join(missing_codes)
+        if unknown_schemes:
+            names = "、".join(unknown_schemes)
             return Verdict(
                 True,
                 "unknown_scheme",

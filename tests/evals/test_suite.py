@@ -51,7 +51,7 @@ def test_cli_eval_arguments() -> None:
 
 
 @pytest.fixture(scope="module")
-def test_split_report(
+def report_on_test_split(
     corpus_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
     """The CI subset (`certguide eval --fast`) plus lexical and the unconfigured LLM."""
@@ -60,16 +60,16 @@ def test_split_report(
 
 
 @requires_regulations  # the gate is set on the whole test split, official texts included
-def test_ci_gate_on_the_test_split(test_split_report: dict[str, Any]) -> None:
+def test_ci_gate_on_the_test_split(report_on_test_split: dict[str, Any]) -> None:
     """The issue's gate: R@5 ≥ 0.90, faithfulness ≥ 0.95, citation precision ≥ 0.90,
     negative rejection ≥ 0.85, false refusal ≤ 0.10 for the hybrid answerer."""
-    hybrid = test_split_report["configs"]["hybrid"]
+    hybrid = report_on_test_split["configs"]["hybrid"]
     assert set(GATE) <= set(hybrid)
-    assert test_split_report["gate"]["hybrid"] == [], summary_markdown(test_split_report)
+    assert report_on_test_split["gate"]["hybrid"] == [], summary_markdown(report_on_test_split)
 
 
-def test_configurations_side_by_side(test_split_report: dict[str, Any]) -> None:
-    report = test_split_report
+def test_configurations_side_by_side(report_on_test_split: dict[str, Any]) -> None:
+    report = report_on_test_split
     out_dir = Path(report["out_dir"])
     assert set(report["configs"]) == {"hybrid", "lexical"}
     assert report["skipped"] and report["skipped"][0].startswith("llm")
