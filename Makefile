@@ -9,7 +9,7 @@ MODEL := models/multilingual-e5-small/build-info.json
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup run llm browser shell test eval calibrate bench lint index clean
+.PHONY: setup run llm llm-build llm-rebuild browser shell test eval calibrate bench lint index clean
 
 setup: $(STAMP) $(MODEL) index ## venv + pinned install + model build + built-in index (idempotent)
 
@@ -34,18 +34,19 @@ HOST ?= 127.0.0.1
 API_PORT ?= 8000
 UI_PORT ?= 8501
 
-LLM_STAMP := $(VENV)/.llm-installed
 LLM_MODEL := models/qwen2.5-coder-1.5b-instruct-q4_k_m.sha256-ok
 
 run: setup $(if $(filter local,$(CERTGUIDE_LLM)),llm) ## API on $(HOST):$(API_PORT), UI on $(HOST):$(UI_PORT); CERTGUIDE_LLM=local adds the local LLM
 	@CERTGUIDE_ANONYMOUS_ROLE=$${CERTGUIDE_ANONYMOUS_ROLE-admin} $(PY) -m assistant.launch \
 		--host $(HOST) --api-port $(API_PORT) --ui-port $(UI_PORT)
 
-llm: $(LLM_STAMP) $(LLM_MODEL) ## optional local LLM: llama.cpp server (built from source once) + Qwen2.5 1.5B GGUF
+llm: llm-build $(LLM_MODEL) ## optional local LLM: llama.cpp server (built once, portable) + Qwen2.5 1.5B GGUF
 
-$(LLM_STAMP): requirements-llm.lock $(STAMP)
-	CMAKE_BUILD_PARALLEL_LEVEL=2 $(PY) -m pip install -q -r requirements-llm.lock
-	@touch $(LLM_STAMP)
+llm-build: $(STAMP) ## llama.cpp for the AVX2 baseline (no AVX-512/AMX: runs on every machine of this kind), checked with objdump
+	$(PY) -m assistant.llm.build install
+
+llm-rebuild: $(STAMP) ## build llama.cpp again (e.g. after "the local LLM crashed on this CPU")
+	$(PY) -m assistant.llm.build rebuild
 
 $(LLM_MODEL): $(STAMP)
 	$(PY) -m assistant.llm.local_model prepare

@@ -15,7 +15,7 @@ import time
 
 import httpx
 
-from assistant.llm.local_model import prepare, server_command
+from assistant.llm.local_model import LocalModelError, check_completion, prepare, server_command
 from assistant.settings import PROJECT_ROOT
 
 UI_SCRIPT = PROJECT_ROOT / "ui" / "app.py"
@@ -51,6 +51,23 @@ def ui_command(host: str, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+def start_local_llm(command: list[str], url: str) -> list[subprocess.Popen[bytes]]:
+    """The running server, or none when it crashed on its test completion. Either way the
+    API is pointed at ``url``: with the server gone every answer is extractive and carries
+    the warning, so the UI shows it too."""
+    llm = subprocess.Popen(command)
+    wait_ready(f"{url}/models", llm)
+    try:
+        check_completion(url, llm)
+    except LocalModelError as exc:
+        print(f"warning: {exc}; answers are extractive", file=sys.stderr, flush=True)
+        if llm.poll() is None:
+            return [llm]
+        return []
+    print(f"local LLM      {url}", flush=True)
+    return [llm]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -62,12 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         if env.get("CERTGUIDE_LLM") == "local":
-            llm = subprocess.Popen(server_command(prepare(), args.host, args.llm_port))
-            processes.append(llm)
             llm_url = f"http://{args.host}:{args.llm_port}/v1"
-            wait_ready(f"{llm_url}/models", llm)
+            command = server_command(prepare(), args.host, args.llm_port)
+            processes.extend(start_local_llm(command, llm_url))
             env["CERTGUIDE_LLM_BASE_URL"] = llm_url
-            print(f"local LLM      {llm_url}", flush=True)
         api = subprocess.Popen(
             [sys.executable, "-m", "assistant.cli", "serve", "--host", args.host,
              "--port", str(args.api_port), "--log-level", "warning"],

@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     llm_api_key: str = "not-needed"
     llm_timeout_seconds: float = 60.0
     llm_max_tokens: int = 256
+    llm_retry_seconds: float = Field(
+        default=30.0, description="After the LLM server is found gone, how long to skip it."
+    )
 
     eval_reports_dir: Path = Field(
         default=PROJECT_ROOT / "evals" / "reports", description="Where `make eval` writes reports."

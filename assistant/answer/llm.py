@@ -9,8 +9,12 @@ answer. Small local models invent articles and botch arithmetic, so the check is
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
 
 from assistant.answer.text import content_terms, support
 from assistant.schema import Hit
@@ -40,7 +44,11 @@ MIN_TOPIC_SHARE = 0.6  # of the terms the rules borrowed from earlier turns
 
 
 class LLMUnavailable(RuntimeError):
-    pass
+    """Why no LLM answer came, in words a user can act on (never a bare connection error)."""
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+REBUILD_HINT = "rebuild it with `make llm-rebuild`"
 
 
 @dataclass
@@ -101,6 +109,10 @@ class LLMGenerator:
         from langchain_openai import ChatOpenAI
 
         self.model_name = settings.llm_model
+        self.base_url = settings.llm_base_url.rstrip("/")
+        self.timeout_seconds = settings.llm_timeout_seconds
+        self.retry_seconds = settings.llm_retry_seconds
+        self._down: tuple[float, str] | None = None  # (retry after, why) once the server is gone
         self.chat = ChatOpenAI(
             base_url=settings.llm_base_url,
             model=settings.llm_model,
@@ -116,10 +128,11 @@ class LLMGenerator:
         version is short, plain and keeps the topic the rules found."""
         earlier = "\n".join(f"- {h}" for h in history[-3:])
         prompt = f"之前的问题：\n{earlier}\n追问：{question}\n改写后的问题："
+        self._raise_if_down()
         try:
             message = self.chat.invoke([("system", REWRITE_PROMPT), ("human", prompt)])
         except Exception as exc:  # as in generate()
-            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise self._unavailable(exc) from exc
         text = str(message.content).strip().splitlines()[0].strip() if message.content else ""
         text = text.removeprefix("改写后的问题：").strip("“”\"' ")
         topic = content_terms(rule_based) - content_terms(question)
@@ -129,10 +142,11 @@ class LLMGenerator:
         return rule_based
 
     def generate(self, question: str, hits: list[Hit]) -> CheckedAnswer:
+        self._raise_if_down()
         try:
             message = self.chat.invoke(build_messages(question, hits))
         except Exception as exc:  # openai/httpx raise many kinds; all mean "no answer"
-            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise self._unavailable(exc) from exc
         content = message.content if isinstance(message.content, str) else str(message.content)
         return check_answer(content, hits)
 
@@ -142,6 +156,7 @@ class LLMGenerator:
         """Checked sentences as the model finishes them; None for a dropped sentence."""
         passages = hits[:PROMPT_PASSAGES]
         buffer = ""
+        self._raise_if_down()
         try:
             for chunk in self.chat.stream(build_messages(question, hits)):
                 buffer += chunk.content if isinstance(chunk.content, str) else str(chunk.content)
@@ -152,9 +167,41 @@ class LLMGenerator:
                     if _is_sentence(raw):
                         yield check_sentence(raw, passages)
         except Exception as exc:  # as in generate(): any client failure means "no answer"
-            raise LLMUnavailable(f"{type(exc).__name__}: {exc}") from exc
+            raise self._unavailable(exc) from exc
         if _is_sentence(buffer) and NO_ANSWER not in buffer:
             yield check_sentence(buffer, passages)
+
+    def _raise_if_down(self) -> None:
+        """A server found gone is not asked again for a while: each question would
+        otherwise wait on it before falling back."""
+        if self._down is not None:
+            retry_after, why = self._down
+            if time.monotonic() < retry_after:
+                raise LLMUnavailable(why)
+            self._down = None
+
+    def _unavailable(self, exc: Exception) -> LLMUnavailable:
+        """Say what went wrong; a server that no longer answers at all is reported as gone
+        (a local llama.cpp built for another CPU dies like this on its first completion)."""
+        import openai
+
+        if isinstance(exc, openai.APITimeoutError):
+            return LLMUnavailable(f"the LLM did not answer within {self.timeout_seconds:.0f} s")
+        if isinstance(exc, openai.APIStatusError):
+            return LLMUnavailable(f"the LLM endpoint answered HTTP {exc.status_code}")
+        if self._server_answers():
+            return LLMUnavailable(f"the LLM request failed ({type(exc).__name__})")
+        why = f"the LLM server at {self.base_url} stopped answering"
+        if urlsplit(self.base_url).hostname in LOOPBACK_HOSTS:
+            why += f"; the local LLM may have crashed on this CPU: {REBUILD_HINT}"
+        self._down = (time.monotonic() + self.retry_seconds, why)
+        return LLMUnavailable(why)
+
+    def _server_answers(self) -> bool:
+        try:
+            return httpx.get(f"{self.base_url}/models", timeout=5).is_success
+        except httpx.HTTPError:
+            return False
 
 
 def _sentence_end(text: str) -> int | None:

@@ -97,6 +97,10 @@ def search_filter(org: str | None, filters: SearchFilter | None) -> SearchFilter
     return SearchFilter(kinds=base.kinds, orgs=orgs, doc_ids=base.doc_ids)
 
 
+def llm_fallback_warning(exc: LLMUnavailable) -> str:
+    return f"llm unavailable, extractive answer used: {exc}"
+
+
 class Answerer:
     def __init__(
         self,
@@ -203,7 +207,7 @@ class Answerer:
                 yield StreamEvent(delta=answer[sent:])
                 sent = len(answer)
         except LLMUnavailable as exc:
-            reply.warnings.append(f"llm unavailable, extractive answer used: {exc}")
+            reply.warnings.append(llm_fallback_warning(exc))
             if not kept:
                 return False
         if not kept:
@@ -294,7 +298,7 @@ class Answerer:
         try:
             checked = self.llm.generate(question, hits)
         except LLMUnavailable as exc:
-            reply.warnings.append(f"llm unavailable, extractive answer used: {exc}")
+            reply.warnings.append(llm_fallback_warning(exc))
             return
         if not checked.acceptable:
             why = "declined" if checked.declined else f"{checked.dropped} unsupported sentences"

@@ -11,12 +11,16 @@ carry no licence metadata): we download those exact versions, concatenate their
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
+import signal
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+
+import httpx
 
 from assistant.settings import get_settings
 
@@ -30,6 +34,10 @@ MODEL_ALIAS = "local"
 
 class LocalModelError(RuntimeError):
     pass
+
+
+class LocalModelCrashed(LocalModelError):
+    """The server process died on a completion: on a CPU the build does not fit, SIGILL."""
 
 
 def gguf_path(models_dir: Path | None = None) -> Path:
@@ -90,6 +98,40 @@ def server_command(model: Path, host: str, port: int) -> list[str]:
         "--model_alias", MODEL_ALIAS, "--host", host, "--port", str(port),
         "--n_ctx", "2048", "--n_threads", "2", "--n_threads_batch", "2",
     ]  # fmt: skip
+
+
+def describe_exit(returncode: int) -> str:
+    """-4 (killed by SIGILL) and 132 (a shell's 128 + 4) both mean an illegal instruction."""
+    number = -returncode if returncode < 0 else returncode - 128
+    if number == signal.SIGILL:
+        return "illegal instruction, SIGILL"
+    if 0 < number < signal.NSIG and (returncode < 0 or returncode > 128):
+        return f"killed by {signal.Signals(number).name}"
+    return f"exit status {returncode}"
+
+
+def check_completion(
+    base_url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 120.0
+) -> None:
+    """One short completion at start: a server can list its models and still die on the
+    first real request (the SIGILL case), which ``/v1/models`` alone does not show."""
+    request = {
+        "model": MODEL_ALIAS,
+        "messages": [{"role": "user", "content": "你好"}],
+        "max_tokens": 1,
+    }
+    try:
+        httpx.post(f"{base_url}/chat/completions", json=request, timeout=timeout).raise_for_status()
+    except httpx.HTTPError as exc:
+        if process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+        if process is not None and process.returncode is not None:
+            raise LocalModelCrashed(
+                f"the local LLM crashed on this CPU ({describe_exit(process.returncode)}): "
+                "rebuild with `make llm-rebuild`"
+            ) from exc
+        raise LocalModelError(f"the local LLM failed a test completion: {exc}") from exc
 
 
 def main(argv: list[str] | None = None) -> int:
