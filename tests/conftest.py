@@ -58,3 +58,48 @@ def corpus_kb(
     report = kb.ingest([*COMPANY_CORPUS, *regulation_files()], progress=False)
     assert not report.failed, report.failed
     yield kb
+
+
+class RunSummary:
+    """Per-folder test counts and seconds at the end of every run, and in CI a skip is a
+    failure: a skipped gate or copy check would otherwise let a run pass without them."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.outcomes: dict[str, dict[str, int]] = {}
+        self.skipped: list[tuple[str, str]] = []
+
+    @staticmethod
+    def folder(nodeid: str) -> str:
+        parts = nodeid.split("::")[0].split("/")
+        return "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        folder = self.folder(report.nodeid)
+        self.seconds[folder] = self.seconds.get(folder, 0.0) + report.duration
+        if report.when == "call" or report.outcome != "passed":
+            counts = self.outcomes.setdefault(folder, {})
+            counts[report.outcome] = counts.get(report.outcome, 0) + 1
+        if report.skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+            self.skipped.append((report.nodeid, str(reason)))
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        write = terminalreporter.write_line
+        terminalreporter.section("time per folder")
+        for folder, seconds in sorted(self.seconds.items(), key=lambda item: -item[1]):
+            counts = ", ".join(f"{n} {o}" for o, n in sorted(self.outcomes.get(folder, {}).items()))
+            write(f"{seconds:8.1f} s  {folder:<24} {counts}")
+        write(f"{sum(self.seconds.values()):8.1f} s  in all")
+        if os.environ.get("CI") and self.skipped:
+            write(f"CI runs every test; {len(self.skipped)} skipped, so this run fails:", red=True)
+            for nodeid, reason in self.skipped:
+                write(f"  {nodeid}: {reason}", red=True)
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if os.environ.get("CI") and self.skipped and exitstatus == 0:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(RunSummary(), "certguide-run-summary")

@@ -4,6 +4,8 @@ the answer streamed, a citation opened, a file uploaded; screenshots in test-art
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,19 +94,27 @@ def test_question_answer_and_citation(page: Page, ui_url: str) -> None:
 
 
 def test_upload_and_open_a_document(page: Page, ui_url: str, tmp_path: Path) -> None:
-    procedure = tmp_path / "browser-upload.md"
-    procedure.write_text("# 留样管理程序\n\n## 1 要求\n每批产品留样两件，保存十八个月。\n")
+    run = uuid.uuid4().hex[:6]  # a new document each time, so the test can be repeated
+    name, title = f"browser-upload-{run}.md", f"留样管理程序{run}"
+    procedure = tmp_path / name
+    procedure.write_text(f"# {title}\n\n## 1 要求\n每批产品留样两件，保存十八个月。\n")
     page.goto(f"{ui_url}/documents")
-    expect(page.get_by_text("份文档")).to_be_visible()
+    summary = page.get_by_text(re.compile(r"共 \d+ 份文档"))
+    expect(summary).to_be_visible()
+    documents_before = int(re.findall(r"\d+", summary.inner_text())[0])
     page.get_by_text("上传文件").click()
     page.locator("input[type=file]").set_input_files(str(procedure))
-    expect(page.get_by_text("browser-upload.md").first).to_be_visible()
+    expect(page.get_by_text(name).first).to_be_visible()
     page.get_by_role("button", name="开始入库").click()
-    expect(page.get_by_text("browser-upload.md：已新增")).to_be_visible()
+    expect(page.get_by_text(f"{name}：已新增")).to_be_visible()
+    # the rerun has listed the new document, so the select box below holds it
+    expect(page.get_by_text(f"共 {documents_before + 1} 份文档")).to_be_visible()
 
     page.get_by_test_id("stSelectbox").filter(has_text="打开文档").click()
-    page.keyboard.type("留样管理程序")
-    page.keyboard.press("Enter")
+    page.keyboard.type(title)
+    option = page.get_by_role("option", name=re.compile(title))
+    expect(option).to_be_visible()  # the list has filtered down to it, however fast we typed
+    option.click()
     expect(page.get_by_text("保存十八个月")).to_be_visible()
     screenshot(page, "documents.png")
 
