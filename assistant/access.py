@@ -128,6 +128,18 @@ class Principal:
         """The org an upload or a quiz goes to when none is named."""
         return next(iter(self.orgs)) if len(self.orgs) == 1 else None
 
+    def own_org(self, home_org: str) -> str | None:
+        """The asker's own company: a staff member's or trainer's org; an admin works for
+        the home org; a consultant's assigned orgs are clients, not their own."""
+        if self.is_admin:
+            return home_org
+        return None if self.role is Role.consultant else self.home_org
+
+    def default_org(self, home_org: str) -> str | None:
+        """What a question without a chosen org is about: the own org, else a consultant's
+        only client (with several, none: public sources until one is picked)."""
+        return self.own_org(home_org) or self.home_org
+
     def readable(self) -> frozenset[str] | None:
         """Orgs this principal may read; ``None`` = all (admin)."""
         return None if self.is_admin else self.orgs | {DEFAULT_ORG}

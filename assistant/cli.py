@@ -39,6 +39,24 @@ def _filters(args: argparse.Namespace) -> Any:
     )
 
 
+def _question_filter(
+    settings: Settings, question: str, filters: Any, chosen: str | None = None
+) -> Any:
+    """Without an explicit org or document list a question reads one org plus public: the
+    org it names, else ``chosen`` (--org), else the home org the CLI user works for."""
+    from assistant.access import Principal, Role
+    from assistant.access_cli import open_access
+    from assistant.scope import question_scope
+    from assistant.store.chroma_store import SearchFilter
+
+    if filters.orgs or filters.doc_ids:
+        return filters
+    local_user = Principal(name="cli", role=Role.admin)
+    orgs = open_access(settings).orgs()
+    scope = question_scope(question, local_user, orgs, settings.home_org, chosen)
+    return SearchFilter(kinds=filters.kinds, orgs=scope.orgs, doc_ids=filters.doc_ids)
+
+
 def _print_json(payload: object) -> None:
     print(json.dumps(payload, ensure_ascii=False), flush=True)
 
@@ -96,8 +114,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return EXIT_USAGE
+    question = " ".join(args.question)
     try:
-        hits = kb.search(" ".join(args.question), args.k, filters, mode)
+        hits = kb.search(question, args.k, _question_filter(kb.settings, question, filters), mode)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -134,7 +153,8 @@ def _search_batch(kb: Any, path: Path, k: int, filters: Any, mode: Any) -> int:
                 _print_json({"id": None, "error": f"line {line_no}: {item}", "hits": []})
                 continue
             try:
-                hits = kb.search(item["question"], k, filters, mode)
+                scoped = _question_filter(kb.settings, item["question"], filters)
+                hits = kb.search(item["question"], k, scoped, mode)
             except ValueError as exc:
                 failures += 1
                 _print_json({"id": item.get("id"), "error": f"line {line_no}: {exc}", "hits": []})
@@ -198,17 +218,19 @@ def _print_reply(reply: Any) -> None:
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.conversations import ConversationNotFound
     from assistant.services import Services
+    from assistant.store.chroma_store import SearchFilter
 
-    answerer = Services.build(_settings(args)).answerer
+    services = Services.build(_settings(args))
+    answerer = services.answerer
     if args.batch:
         return _ask_batch(answerer, args)
     if not args.question:
         print("error: give a QUESTION or --batch FILE", file=sys.stderr)
         return EXIT_USAGE
+    question = " ".join(args.question)
+    scoped = _question_filter(services.settings, question, SearchFilter(), args.org)
     try:
-        reply = answerer.ask(
-            " ".join(args.question), conversation_id=args.conversation, org=args.org
-        )
+        reply = answerer.ask(question, conversation_id=args.conversation, filters=scoped)
     except ConversationNotFound:
         print(f"error: unknown conversation {args.conversation!r}", file=sys.stderr)
         return EXIT_ERROR
@@ -223,6 +245,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def _ask_batch(answerer: Any, args: argparse.Namespace) -> int:
+    from assistant.store.chroma_store import SearchFilter
+
     failures = 0
     for line_no, item in _read_batch(Path(args.batch)):
         if isinstance(item, Exception):
@@ -230,7 +254,11 @@ def _ask_batch(answerer: Any, args: argparse.Namespace) -> int:
             _print_json({"id": None, "error": f"line {line_no}: {item}"})
             continue
         try:
-            reply = answerer.ask(item["question"], org=item.get("org") or args.org)
+            chosen = item.get("org") or args.org
+            scoped = _question_filter(
+                answerer.kb.settings, item["question"], SearchFilter(), chosen
+            )
+            reply = answerer.ask(item["question"], filters=scoped)
             _print_json({"id": item.get("id"), **reply.model_dump(mode="json")})
         except (ValueError, KeyError) as exc:
             failures += 1

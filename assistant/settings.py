@@ -48,6 +48,12 @@ class Settings(BaseSettings):
         default=2.0, description="How often to check the store for writes by other processes."
     )
 
+    home_org: str = Field(
+        default="huarui",
+        description="The company this installation belongs to: the org of `make run`'s "
+        "default user and of CLI questions without --org.",
+    )
+
     database_url: str = Field(
         default="", description="SQLAlchemy URL for conversations etc.; empty = SQLite in data_dir"
     )

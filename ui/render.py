@@ -64,7 +64,7 @@ def source_label(hit: Hit) -> str:
 
 def citation(item: Citation) -> None:
     """One ``[n]`` marker, expandable to its source and passage."""
-    with st.expander(f"[{item.n}] {source_label(item)}"):
+    with st.expander(f"[{item.n}] {source_label(item)} ｜ {org_label(item.org)}"):
         where = " · ".join(
             part
             for part in (kind_label(item.kind), org_label(item.org), item.section, item.doc_id)
@@ -82,6 +82,14 @@ def reply(answer: Reply) -> None:
         citation(item)
     if answer.warnings and not answer.refused:
         st.caption("；".join(answer.warnings))
+    st.caption(f"检索范围：{scope_label(answer.scope)}")
+
+
+def scope_label(scope: list[str] | None) -> str:
+    """The orgs an answer drew on, its own company first: 「huarui + 公共资料」."""
+    if scope is None:
+        return "全部组织"
+    return " + ".join(org_label(org) for org in sorted(scope, key=lambda o: o == "public"))
 
 
 def metric_tables(data: Mapping[str, Any]) -> dict[str, pd.DataFrame]:

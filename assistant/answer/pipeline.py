@@ -97,6 +97,13 @@ def search_filter(org: str | None, filters: SearchFilter | None) -> SearchFilter
     return SearchFilter(kinds=base.kinds, orgs=orgs, doc_ids=base.doc_ids)
 
 
+def one_private_org(hits: list[Hit]) -> list[Hit]:
+    """Public sources plus the first company's own: an answer that mixes two companies'
+    procedures (a scope of several orgs) is wrong for both."""
+    private = next((hit.org for hit in hits if hit.org != DEFAULT_ORG), None)
+    return [hit for hit in hits if hit.org in (DEFAULT_ORG, private)]
+
+
 def llm_fallback_warning(exc: LLMUnavailable) -> str:
     return f"llm unavailable, extractive answer used: {exc}"
 
@@ -180,6 +187,7 @@ class Answerer:
                     rewritten = self.llm.rewrite(question, history, rewritten)
         assessment = self.assess(rewritten, org, filters, timings)
         reply = self._reply(assessment, conversation_id, rewritten)
+        reply.scope = search_filter(org, filters).orgs or None
         return _Turn(question, rewritten, assessment, reply, timings, start)
 
     def _finish(self, turn: _Turn) -> Reply:
@@ -238,6 +246,7 @@ class Answerer:
                 mode=self.mode,
                 query_vector=query_vector,
             )
+            hits = one_private_org(hits)
             # a premise (「ISO 9001是强制的吧」, 「…20天的期限…」) is checked where the
             # sources discuss it, which need not be where the question's real ask is answered
             premises = claimed_premises(question) + figure_claims(question)

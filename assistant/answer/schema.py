@@ -23,3 +23,6 @@ class Reply(BaseModel):
     generator: str = Field(default="extractive", description="extractive | llm")
     warnings: list[str] = Field(default_factory=list)
     turn: int = Field(default=0, description="Index of this turn in the conversation")
+    scope: list[str] | None = Field(
+        default=None, description="The orgs the answer could draw on; null = every org"
+    )

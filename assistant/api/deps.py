@@ -16,6 +16,7 @@ from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore
 from assistant.reports import ReportStore
+from assistant.scope import question_scope
 from assistant.services import Services
 from assistant.store.chroma_store import SearchFilter
 
@@ -101,27 +102,34 @@ def get_audit(
 
 def scoped_filter(
     audit: AuditRecord,
+    services: Services,
     principal: Principal,
     question: str,
     org: str | None,
     filters: Filters | None,
 ) -> SearchFilter:
-    """The search filter a request may use, noted in the audit record: orgs named in
-    ``filters`` (and ``org``) must all be visible, else 404; without any, every org the caller
-    may read. ``search_filter`` then narrows ``org`` to that org plus public. The org list
-    goes into the store query itself (Chroma ``where``, BM25 masks)."""
+    """The search filter a request may use, noted in the audit record. ``org`` and orgs
+    named in ``filters`` must be visible, else 404. Without an explicit org list the
+    question resolves to one org plus public (``resolve_scope``). The org list goes into
+    the store query itself (Chroma ``where``, BM25 masks)."""
     audit.detail = question
     filters = filters or Filters()
     if org:
         principal.check_read(org)
-    readable = principal.scope(filters.orgs) or []
-    scoped = search_filter(org, SearchFilter(filters.kinds, readable, filters.doc_ids))
+    if filters.orgs or filters.doc_ids:  # an explicit selection, as asked
+        readable = principal.scope(filters.orgs) or []
+        scoped = search_filter(org, SearchFilter(filters.kinds, readable, filters.doc_ids))
+    else:
+        orgs = services.access.orgs()
+        scope = question_scope(question, principal, orgs, services.settings.home_org, org)
+        scoped = SearchFilter(filters.kinds, scope.orgs, filters.doc_ids)
     audit.orgs = scoped.orgs or None
     return scoped
 
 
 def scoped_turn(
     audit: AuditRecord,
+    services: Services,
     principal: Principal,
     conversations: ConversationStore,
     question: str,
@@ -130,7 +138,7 @@ def scoped_turn(
     conversation_id: str | None = None,
 ) -> tuple[str, SearchFilter]:
     """The caller's conversation (their own, or a new one) and the orgs they may search."""
-    scoped = scoped_filter(audit, principal, question, org, filters)
+    scoped = scoped_filter(audit, services, principal, question, org, filters)
     if conversation_id is not None:
         return owned_conversation(conversations, principal, conversation_id), scoped
     return conversations.create(org=org, owner=principal.name), scoped

@@ -88,6 +88,9 @@ def show(exchange: Exchange) -> None:
         feedback_form(exchange.reply)
 
 
+AUTOMATIC_SCOPE = "自动（本公司；问题点名的公司优先）"
+
+
 def sidebar() -> tuple[str | None, Filters | None]:
     """Conversation list and search filters; returns the org and filters to ask with."""
     st.sidebar.button("➕ 新对话", on_click=start_new, width="stretch")
@@ -102,7 +105,12 @@ def sidebar() -> tuple[str | None, Filters | None]:
         )
         orgs = sorted({d.org for d in documents} - {"public"})
         org = st.selectbox(
-            "组织", [None, *orgs], format_func=lambda o: "全部资料" if o is None else org_label(o)
+            "组织",
+            [None, *orgs],
+            format_func=lambda o: (
+                "自动（本公司；问题点名的公司优先）" if o is None else org_label(o)
+            ),
+            help="每个回答只用一个组织的程序文件，加上公共资料。",
         )
     st.sidebar.subheader("历史对话")
     earlier = call(client().conversations)

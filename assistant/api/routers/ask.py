@@ -15,6 +15,7 @@ from assistant.api.deps import (
     AuditDep,
     ConversationsDep,
     PrincipalDep,
+    ServicesDep,
     scoped_turn,
 )
 from assistant.api.schemas import AskRequest
@@ -29,14 +30,13 @@ def ask(
     principal: PrincipalDep,
     conversations: ConversationsDep,
     audit: AuditDep,
+    services: ServicesDep,
 ) -> Reply:
     conversation_id, filters = scoped_turn(
-        audit, principal, conversations, body.question, body.org, body.filters,
+        audit, services, principal, conversations, body.question, body.org, body.filters,
         body.conversation_id,
     )  # fmt: skip
-    return answerer.ask(
-        body.question, conversation_id=conversation_id, org=body.org, filters=filters
-    )
+    return answerer.ask(body.question, conversation_id=conversation_id, filters=filters)
 
 
 def _sse(event: str, payload: object) -> str:
@@ -54,16 +54,15 @@ def chat(
     principal: PrincipalDep,
     conversations: ConversationsDep,
     audit: AuditDep,
+    services: ServicesDep,
 ) -> StreamingResponse:
     """Events: ``answer`` ({"delta"}) as pieces are made, ``citations`` ([…]), ``done``
     (the reply without answer text and citations)."""
     conversation_id, filters = scoped_turn(
-        audit, principal, conversations, body.question, body.org, body.filters,
+        audit, services, principal, conversations, body.question, body.org, body.filters,
         body.conversation_id,
     )  # fmt: skip
-    stream = answerer.ask_stream(
-        body.question, conversation_id=conversation_id, org=body.org, filters=filters
-    )
+    stream = answerer.ask_stream(body.question, conversation_id=conversation_id, filters=filters)
     first = next(stream)  # errors (unknown conversation …) surface before streaming starts
 
     def events() -> Iterator[str]:

@@ -22,6 +22,7 @@ from assistant.api.deps import (
     AuditDep,
     ConversationsDep,
     PrincipalDep,
+    ServicesDep,
     scoped_turn,
 )
 from assistant.api.errors import APIError
@@ -59,16 +60,17 @@ def chat_completions(
     principal: PrincipalDep,
     conversations: ConversationsDep,
     audit: AuditDep,
+    services: ServicesDep,
 ) -> dict[str, Any] | StreamingResponse:
     question, history = _question_and_history(body)
-    conversation_id, filters = scoped_turn(audit, principal, conversations, question, body.org)
+    conversation_id, filters = scoped_turn(
+        audit, services, principal, conversations, question, body.org
+    )
 
     completion_id = f"chatcmpl-{uuid.uuid4().hex}"
     created = int(time.time())
     if not body.stream:
-        reply = answerer.ask(
-            question, conversation_id, org=body.org, filters=filters, history=history
-        )
+        reply = answerer.ask(question, conversation_id, filters=filters, history=history)
         return {
             "id": completion_id,
             "object": "chat.completion",
@@ -96,9 +98,7 @@ def chat_completions(
         }
         return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n"
 
-    stream = answerer.ask_stream(
-        question, conversation_id, org=body.org, filters=filters, history=history
-    )
+    stream = answerer.ask_stream(question, conversation_id, filters=filters, history=history)
 
     def events() -> Iterator[str]:
         yield chunk({"role": "assistant", "content": ""})

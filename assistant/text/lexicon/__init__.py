@@ -1,0 +1,15 @@
+"""Word lists as data files, one word per line (``#`` starts a comment), loaded once."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+LEXICON_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def words(name: str) -> tuple[str, ...]:
+    """The list ``name``.txt in file order, longest-first ties kept as written."""
+    lines = (LEXICON_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    return tuple(w for line in lines if (w := line.split("#", 1)[0].strip()))
