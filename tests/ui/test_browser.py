@@ -95,7 +95,7 @@ def test_question_answer_and_citation(page: Page, ui_url: str) -> None:
 
 def test_upload_and_open_a_document(page: Page, ui_url: str, tmp_path: Path) -> None:
     run = uuid.uuid4().hex[:6]  # a new document each time, so the test can be repeated
-    name, title = f"browser-upload-{run}.md", f"留样管理程序{run}"
+    name, title = f"upload-{run}.md", f"留样管理程序{run}"
     procedure = tmp_path / name
     procedure.write_text(f"# {title}\n\n## 1 要求\n每批产品留样两件，保存十八个月。\n")
     page.goto(f"{ui_url}/documents")
@@ -104,7 +104,8 @@ def test_upload_and_open_a_document(page: Page, ui_url: str, tmp_path: Path) -> 
     documents_before = int(re.findall(r"\d+", summary.inner_text())[0])
     page.get_by_text("上传文件").click()
     page.locator("input[type=file]").set_input_files(str(procedure))
-    expect(page.get_by_text(name).first).to_be_visible()
+    # the uploader lists the file (its shown name may be shortened; the remove button's is not)
+    expect(page.get_by_role("button", name=f"Remove {name}")).to_be_visible()
     page.get_by_role("button", name="开始入库").click()
     expect(page.get_by_text(f"{name}：已新增")).to_be_visible()
     # the rerun has listed the new document, so the select box below holds it
