@@ -2,12 +2,13 @@
 
     python -m evals.answers [--split test] [--limit N] [--data-dir data/eval]
 
-Metrics (no LLM judge): key-fact recall; citation precision (each cited passage supports
-the sentence citing it) and citation recall (each sentence has a supporting citation),
-after ALCE; faithfulness (sentences supported by any passage returned with the reply),
-after RAGAS;
-negative rejection and false refusal, after RGB; latency p50/p95. Writes
-evals/reports/<timestamp>/answers.{json,md} and PNG plots.
+Metrics (no LLM judge): key-fact recall; expected source cited; answer first (the first
+sentence holds a key fact); repeated facts (a figure such as 5年 stated in two sentences);
+boilerplate (sentences that speak about the text itself, 本指南…); citation precision
+(each cited passage supports the sentence citing it) and citation recall (each sentence
+has a supporting citation), after ALCE; faithfulness (sentences supported by any passage
+returned with the reply), after RAGAS; negative rejection and false refusal, after RGB;
+latency p50/p95. Writes evals/reports/<timestamp>/answers.{json,md} and PNG plots.
 """
 
 from __future__ import annotations
@@ -30,11 +31,24 @@ from assistant.refs import NumeralError, cn_to_int
 from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR, build_eval_index
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
+LEXICON = Path(__file__).resolve().parent / "lexicon"
 REPORTS = Path(__file__).resolve().parent / "reports"
 _MARKER_RE = re.compile(r"\[(\d+)\]")
 _CN_NUMBER_RE = re.compile(r"[一二两三四五六七八九十百]+(?=[个年月日天周小时工作次级批名项倍%元])")
 
 Ask = Callable[[str], Reply]
+
+
+def lexicon(name: str) -> list[str]:
+    """A word list of the evaluation's own (kept apart from the answerer's, so that what the
+    answerer avoids is not measured with its own yardstick), longest first."""
+    lines = (LEXICON / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+    words = [w for line in lines if (w := line.split("#", 1)[0].strip())]
+    return sorted(words, key=len, reverse=True)
+
+
+FIGURE_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:" + "|".join(map(re.escape, lexicon("units"))) + ")")
+SELF_REFERENCE = lexicon("self_reference")
 PLOTTED = (
     "key_fact_recall",
     "citation_precision",
@@ -63,6 +77,24 @@ class Result:
     sentences_with_support: int = 0
     sentences_in_context: int = 0
     citations: list[str] = field(default_factory=list)
+    expected_cited: bool | None = None  # None: the item names no expected source
+    first_has_fact: bool = False
+    repeated_figures: list[str] = field(default_factory=list)
+    boilerplate_sentences: int = 0
+    first_is_boilerplate: bool = False
+
+
+def is_boilerplate(sentence: str) -> bool:
+    return any(word in sentence for word in SELF_REFERENCE)
+
+
+def repeated_figures(sentences: Sequence[str]) -> list[str]:
+    """Figures (5年, 6个月) that two or more sentences of one answer state."""
+    seen: dict[str, int] = {}
+    for sentence in sentences:
+        for figure in set(FIGURE_RE.findall(normalise_numbers(sentence))):
+            seen[figure] = seen.get(figure, 0) + 1
+    return sorted(f for f, n in seen.items() if n > 1)
 
 
 def normalise_numbers(text: str) -> str:
@@ -104,6 +136,16 @@ def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bo
         return result
     answer = normalise_numbers(reply.answer)
     result.facts_found = sum(1 for f in result.key_facts if normalise_numbers(f) in answer)
+    expected = {(e["doc_id"], e["ref"]) for e in item.get("expected") or []}
+    if expected:
+        result.expected_cited = any((c.doc_id, c.ref) in expected for c in reply.citations)
+    sentences = [text for text, _ in answer_sentences(reply.answer)]
+    if sentences:
+        first = normalise_numbers(sentences[0])
+        result.first_has_fact = any(normalise_numbers(f) in first for f in result.key_facts)
+        result.first_is_boilerplate = is_boilerplate(sentences[0])
+    result.repeated_figures = repeated_figures(sentences)
+    result.boilerplate_sentences = sum(map(is_boilerplate, sentences))
     passages = {c.n: c.text for c in reply.citations}
     for sentence, markers in answer_sentences(reply.answer):
         result.sentences += 1
@@ -147,10 +189,19 @@ def metrics(results: Sequence[Result]) -> dict[str, float]:
     pairs = sum(r.cited_pairs for r in answered)
     sentences = sum(r.sentences for r in answered)
     latencies = sorted(r.latency_ms for r in results) or [0.0]
+    with_facts = [r for r in answered if r.key_facts]
+    with_sources = [r for r in answered if r.expected_cited is not None]
     return {
         "answerable": len(answerable),
         "must_refuse": len(must_refuse),
         "key_fact_recall": sum(r.facts_found for r in answered) / max(facts, 1),
+        "expected_source_cited": sum(bool(r.expected_cited) for r in with_sources)
+        / max(len(with_sources), 1),
+        "answer_first": sum(r.first_has_fact for r in with_facts) / max(len(with_facts), 1),
+        "repeated_fact_rate": sum(bool(r.repeated_figures) for r in answered)
+        / max(len(answered), 1),
+        "boilerplate_first": sum(r.first_is_boilerplate for r in answered) / max(len(answered), 1),
+        "boilerplate_rate": sum(r.boilerplate_sentences for r in answered) / max(sentences, 1),
         "citation_precision": sum(r.supported_pairs for r in answered) / max(pairs, 1),
         "citation_recall": sum(r.sentences_with_support for r in answered) / max(sentences, 1),
         "faithfulness": sum(r.sentences_in_context for r in answered) / max(sentences, 1),

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.answer.text import (
+    NUMBER_RE,
     Shape,
     answers_shape,
     content_terms,
@@ -19,11 +20,14 @@ from assistant.answer.text import (
     split_sentences,
 )
 from assistant.retrieval.lexical import tokenize
-from assistant.schema import Hit
+from assistant.schema import Hit, Kind
+from assistant.text.lexicon import words
 
 EVIDENCE_HITS = 8
+PREFACE_WEIGHT = 0.5
+SAME_FACT_OVERLAP = 0.4
 _RANK_WEIGHTS = (1.0, 0.85, 0.75, 0.65, 0.6, 0.55, 0.5, 0.45)
-_LIST_LINE_RE = re.compile(
+LIST_LINE_RE = re.compile(
     r"^\s*(?:\d+[.、)）]|[（(][一二三四五六七八九十\d]+[）)]|[-*•]|第[一二三四五六七八九十]+步)"
 )
 
@@ -43,11 +47,46 @@ class Draft:
     shape_ok: bool = True
 
 
-def _near_duplicate(a: str, b: str) -> bool:
+def _token_overlap(a: str, b: str) -> float:
     ta, tb = set(tokenize(a)), set(tokenize(b))
     if not ta or not tb:
-        return False
-    return len(ta & tb) / min(len(ta), len(tb)) > 0.7
+        return 0.0
+    return len(ta & tb) / min(len(ta), len(tb))
+
+
+def figures(sentence: str) -> set[str]:
+    """Numbers with the character after them (5年, 6个, 30日): the facts a sentence states."""
+    return {
+        match.group(0) + sentence[match.end() : match.end() + 1]
+        for match in NUMBER_RE.finditer(sentence)
+    }
+
+
+def states_same_fact(a: str, b: str) -> bool:
+    """「有效期为5年」 in the regulation, its summary and a guide: one fact, said once."""
+    overlap = _token_overlap(a, b)
+    return overlap > 0.7 or (overlap > SAME_FACT_OVERLAP and bool(figures(a) & figures(b)))
+
+
+def is_preface(hit: Hit) -> bool:
+    """A document's opening (before its first heading) or an overview/purpose/scope section
+    speaks about the document (本指南写给…, 文中的时限依据…), not about the question."""
+    if hit.ref == hit.title:
+        return True
+    section = hit.section.split(">")[-1].strip()
+    name = section.lstrip("0123456789. ").strip()
+    return name in words("overview_sections")
+
+
+def _retold(kept: Picked, other: Picked, hits: list[Hit]) -> bool:
+    """A guide retells what a regulation, clause or procedure says: when the text itself
+    holds the asked-for fact, or every figure of the guide's sentence, the answer quotes and
+    cites the text."""
+    return (
+        hits[kept.hit_index].kind is Kind.guide
+        and hits[other.hit_index].kind is not Kind.guide
+        and (other.fits_shape or figures(kept.text) <= figures(other.text))
+    )
 
 
 class ExtractiveGenerator:
@@ -61,11 +100,12 @@ class ExtractiveGenerator:
         scored: list[Picked] = []
         for index, hit in enumerate(hits[:EVIDENCE_HITS]):
             weight = _RANK_WEIGHTS[min(index, len(_RANK_WEIGHTS) - 1)]
+            damping = PREFACE_WEIGHT if is_preface(hit) else 1.0
             for sentence in split_sentences(hit.text):
                 overlap = coverage(terms, sentence)
                 fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)
                 listed = shape is Shape.enumeration and looks_like_list(sentence)
-                score = 0.5 * weight + overlap + (0.3 if fits or listed else 0.0)
+                score = damping * (0.5 * weight + overlap + (0.3 if fits or listed else 0.0))
                 scored.append(Picked(sentence, index, score, overlap, fits))
         if not scored:
             return Draft(shape_ok=False)
@@ -86,9 +126,12 @@ class ExtractiveGenerator:
                 break
             if picked.score < 0.75 * best.score or picked.overlap == 0:
                 continue
-            if any(_near_duplicate(picked.text, p.text) for p in draft.sentences):
-                continue
-            draft.sentences.append(picked)
+            kept = draft.sentences
+            same = [i for i, p in enumerate(kept) if states_same_fact(picked.text, p.text)]
+            if not same:
+                draft.sentences.append(picked)
+            elif _retold(kept[same[0]], picked, hits):
+                kept[same[0]] = picked
         if shape is Shape.difference:
             self._ensure_two_sources(draft, scored)
         return draft
@@ -97,10 +140,10 @@ class ExtractiveGenerator:
     def _steps(best: Picked, hits: list[Hit]) -> list[Picked]:
         """For 流程/步骤 questions, the enumerated lines of the best passage, in order."""
         lines = [line.strip() for line in hits[best.hit_index].text.split("\n")]
-        items = [line for line in lines if _LIST_LINE_RE.match(line)]
+        items = [line for line in lines if LIST_LINE_RE.match(line)]
         if len(items) < 2:
             return []
-        intro = [line for line in lines if line and not _LIST_LINE_RE.match(line)][:1]
+        intro = [line for line in lines if line and not LIST_LINE_RE.match(line)][:1]
         return [Picked(text, best.hit_index, best.score) for text in intro + items[:8]]
 
     @staticmethod

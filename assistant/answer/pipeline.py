@@ -9,7 +9,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 from assistant.answer.confidence import ConfidenceModel
-from assistant.answer.extractive import Draft, ExtractiveGenerator
+from assistant.answer.extractive import LIST_LINE_RE, Draft, ExtractiveGenerator
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
 from assistant.answer.premise import claimed_premises
 from assistant.answer.refusal import OffTopicSubjects, RefusalPolicy, Verdict, figure_claims
@@ -79,7 +79,8 @@ def render(sentences: list[tuple[str, list[int]]], hits: list[Hit]) -> tuple[str
     parts: list[str] = []
     for text, hit_indexes in sentences:
         markers = "".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in hit_indexes)
-        parts.append(f"{_TRAILING_PUNCT_RE.sub('', text)}{markers}。")
+        line_break = "\n" if parts and LIST_LINE_RE.match(text) else ""  # steps, one a line
+        parts.append(f"{line_break}{_TRAILING_PUNCT_RE.sub('', text)}{markers}。")
     citations = [_citation(n, hits[index]) for index, n in numbers.items()]
     return "".join(parts), sorted(citations, key=lambda c: c.n)
 
