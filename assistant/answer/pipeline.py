@@ -8,8 +8,8 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from assistant.answer.compose import LIST_LINE_RE, Draft, ExtractiveGenerator
 from assistant.answer.confidence import ConfidenceModel
-from assistant.answer.extractive import LIST_LINE_RE, Draft, ExtractiveGenerator
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
 from assistant.answer.premise import claimed_premises
 from assistant.answer.refusal import OffTopicSubjects, RefusalPolicy, Verdict, figure_claims

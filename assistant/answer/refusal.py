@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.answer.compose import Draft
 from assistant.answer.confidence import (
     EVIDENCE_HITS,
     FOCUSED_SHAPES,
@@ -26,7 +27,6 @@ from assistant.answer.confidence import (
     Lexicon,
     measure,
 )
-from assistant.answer.extractive import Draft
 from assistant.answer.premise import (
     conflicting_premise,
     conflicting_role,

@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 
+from assistant.answer.compose import Draft
 from assistant.answer.confidence import (
     CALIBRATION_FILE,
     FEATURE_NAMES,
@@ -13,7 +14,6 @@ from assistant.answer.confidence import (
     balanced_weights,
     fit,
 )
-from assistant.answer.extractive import Draft
 from assistant.answer.premise import conflicting_role
 from assistant.answer.refusal import (
     RefusalPolicy,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.extractive import (
+from assistant.answer.compose import (
     ExtractiveGenerator,
     figures,
     is_preface,
