@@ -28,6 +28,7 @@ from assistant.answer.schema import Reply
 from assistant.answer.text import support
 from assistant.conversations import ConversationStore, make_engine
 from assistant.refs import NumeralError, cn_to_int
+from assistant.text.lexicon import read_word_list
 from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR, build_eval_index
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -42,9 +43,7 @@ Ask = Callable[[str], Reply]
 def lexicon(name: str) -> list[str]:
     """A word list of the evaluation's own (kept apart from the answerer's, so that what the
     answerer avoids is not measured with its own yardstick), longest first."""
-    lines = (LEXICON / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    words = [w for line in lines if (w := line.split("#", 1)[0].strip())]
-    return sorted(words, key=len, reverse=True)
+    return sorted(read_word_list(LEXICON / f"{name}.txt"), key=len, reverse=True)
 
 
 FIGURE_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:" + "|".join(map(re.escape, lexicon("units"))) + ")")

@@ -129,7 +129,7 @@ class ExtractiveGenerator:
             kept = draft.sentences
             same = [i for i, p in enumerate(kept) if states_same_fact(picked.text, p.text)]
             if not same:
-                draft.sentences.append(picked)
+                kept.append(picked)
             elif _retold(kept[same[0]], picked, hits):
                 kept[same[0]] = picked
         if shape is Shape.difference:

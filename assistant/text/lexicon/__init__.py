@@ -8,8 +8,13 @@ from pathlib import Path
 LEXICON_DIR = Path(__file__).resolve().parent
 
 
+def read_word_list(path: Path) -> tuple[str, ...]:
+    """The words of one list file, in file order (also for the evaluation's own lists)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return tuple(w for line in lines if (w := line.split("#", 1)[0].strip()))
+
+
 @cache
 def words(name: str) -> tuple[str, ...]:
     """The list ``name``.txt in file order, longest-first ties kept as written."""
-    lines = (LEXICON_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(w for line in lines if (w := line.split("#", 1)[0].strip()))
+    return read_word_list(LEXICON_DIR / f"{name}.txt")
