@@ -26,9 +26,7 @@ $(MODEL): $(STAMP) assistant/embedding/build_e5.py
 
 index: $(STAMP) $(MODEL) ## (re)index corpus/: unchanged files are skipped; names the sample orgs
 	$(CERTGUIDE) ingest corpus
-	@$(CERTGUIDE) orgs add huarui --name 华瑞线缆有限公司 >/dev/null
-	@$(CERTGUIDE) orgs add hengli --name 恒力起重机械配件有限公司 >/dev/null
-	@$(CERTGUIDE) orgs add jinglian --name 精联汽车连接器有限公司 >/dev/null
+	@$(CERTGUIDE) orgs import corpus/orgs.json >/dev/null
 
 HOST ?= 127.0.0.1
 API_PORT ?= 8000

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import (
@@ -205,6 +206,18 @@ class AuditEntry(BaseModel):
     status: int
 
 
+def read_org_names(path: Path) -> dict[str, str]:
+    """A JSON object ``{"hengli": "恒力起重机械配件有限公司"}``: corpus/orgs.json names the
+    sample company and its clients for setup, the evaluation and the tests alike."""
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise AccessError(f"cannot read orgs from {path}: {exc}") from exc
+    if not isinstance(names, dict) or not all(isinstance(v, str) for v in names.values()):
+        raise AccessError(f"{path}: expected a JSON object of org id -> name")
+    return names
+
+
 class AccessStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -223,6 +236,10 @@ class AccessStore:
             else:
                 conn.execute(insert(orgs_table).values(id=org_id, name=name, created_at=_now()))
         return Org(id=org_id, name=name)
+
+    def import_orgs(self, path: Path) -> list[Org]:
+        """Add or rename every org the file names (setup runs it again and again)."""
+        return [self.add_org(org_id, name) for org_id, name in read_org_names(path).items()]
 
     def ensure_orgs(self, org_ids: Iterable[str]) -> None:
         """Register orgs that documents name but nobody has added yet (name = id)."""

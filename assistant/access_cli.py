@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from assistant.access import AccessError, AccessStore, Role
@@ -28,6 +29,12 @@ def cmd_orgs(args: argparse.Namespace, access: AccessStore) -> int:
             raise AccessError("usage: certguide orgs add ID [--name NAME]")
         org = access.add_org(args.org_id, args.name or "")
         print(f"org {org.id}: {org.name}")
+        return EXIT_OK
+    if args.action == "import":
+        if not args.org_id:
+            raise AccessError("usage: certguide orgs import FILE.json")
+        for org in access.import_orgs(Path(args.org_id)):
+            print(f"org {org.id}: {org.name}")
         return EXIT_OK
     orgs = access.orgs()
     if args.json:
@@ -101,8 +108,10 @@ def register(sub: Any, settings_of: Any) -> None:
         return call
 
     orgs = sub.add_parser("orgs", help="organisations (public, our company, each client)")
-    orgs.add_argument("action", choices=["add", "list"])
-    orgs.add_argument("org_id", nargs="?", help="lowercase id, e.g. hengli")
+    orgs.add_argument("action", choices=["add", "import", "list"])
+    orgs.add_argument(
+        "org_id", nargs="?", help="add: lowercase id, e.g. hengli; import: a JSON file {id: name}"
+    )
     orgs.add_argument("--name", help="display name, e.g. 恒力起重机械配件有限公司")
     orgs.add_argument("--json", action="store_true")
     orgs.set_defaults(func=run(cmd_orgs))

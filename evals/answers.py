@@ -38,6 +38,7 @@ _MARKER_RE = re.compile(r"\[(\d+)\]")
 _CN_NUMBER_RE = re.compile(r"[一二两三四五六七八九十百]+(?=[个年月日天周小时工作次级批名项倍%元])")
 
 Ask = Callable[[str], Reply]
+DATASET_FILES = (("answers.jsonl", False), ("refusal.jsonl", True))
 
 
 def lexicon(name: str) -> list[str]:
@@ -158,7 +159,7 @@ def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bo
     return result
 
 
-def _usable(item: dict[str, Any]) -> bool:
+def usable(item: dict[str, Any]) -> bool:
     expected = item.get("expected") or []
     official_only = expected and all(e["doc_id"] in OFFICIAL_DOC_IDS for e in expected)
     return not official_only or REGULATIONS_DIR.is_dir()
@@ -167,15 +168,25 @@ def _usable(item: dict[str, Any]) -> bool:
 def load(name: str, split: str | None, limit: int | None) -> list[dict[str, Any]]:
     lines = (DATASETS / name).read_text(encoding="utf-8").splitlines()
     items = [json.loads(line) for line in lines if line.strip()]
-    items = [i for i in items if _usable(i) and (split is None or i["split"] == split)]
+    items = [i for i in items if usable(i) and (split is None or i["split"] == split)]
     return items[:limit] if limit else items
 
 
 def run(ask: Ask, split: str | None = None, limit: int | None = None) -> list[Result]:
+    datasets = [(load(name, split, limit), refuse) for name, refuse in DATASET_FILES]
+    return run_items(lambda item: ask(str(item["question"])), datasets)
+
+
+def run_items(
+    ask: Callable[[dict[str, Any]], Reply],
+    datasets: Sequence[tuple[Sequence[dict[str, Any]], bool]],
+) -> list[Result]:
+    """Ask every item of each (items, must refuse) set; ``ask`` sees the whole item, so a
+    runner can ask as the item's asker."""
     results = []
-    for name, must_refuse in (("answers.jsonl", False), ("refusal.jsonl", True)):
-        for item in load(name, split, limit):
-            reply = ask(str(item["question"]))
+    for items, must_refuse in datasets:
+        for item in items:
+            reply = ask(item)
             results.append(score(item, reply, reply.timings_ms.get("total", 0.0), must_refuse))
     return results
 
@@ -300,13 +311,18 @@ def build_report(results: Sequence[Result], configuration: str) -> dict[str, Any
     }
 
 
-def write(report: dict[str, Any], results: Sequence[Result], out_root: Path = REPORTS) -> Path:
+def write(
+    report: dict[str, Any],
+    results: Sequence[Result],
+    out_root: Path = REPORTS,
+    markdown: str | None = None,
+) -> Path:
     out_dir = out_root / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "answers.json").write_text(
         json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    (out_dir / "answers.md").write_text(to_markdown(report), encoding="utf-8")
+    (out_dir / "answers.md").write_text(markdown or to_markdown(report), encoding="utf-8")
     plot(report, results, out_dir)
     return out_dir
 

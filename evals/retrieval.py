@@ -93,12 +93,18 @@ def summarise(ranks: Iterable[int], ndcgs: Iterable[float] = ()) -> dict[str, fl
     return summary
 
 
-def build_eval_index(data_dir: Path, settings: Settings | None = None) -> KnowledgeBase:
+def build_eval_index(
+    data_dir: Path, settings: Settings | None = None, with_clients: bool = False
+) -> KnowledgeBase:
+    """The built-in corpus and the official texts. Without ``with_clients`` it is our staff's
+    view (the consulting clients' folders are other orgs' data); the held-out split asks as
+    each item's asker, so its index holds every org and the question's scope does the rest."""
     base = settings or get_settings()
     kb = KnowledgeBase(base.model_copy(update={"data_dir": data_dir}))
     corpus = PROJECT_ROOT / "corpus"
-    # our staff's view: the consulting clients' folders are other orgs' confidential data
-    paths = sorted(p for p in corpus.iterdir() if p.is_dir() and p.name != "clients")
+    paths = sorted(
+        p for p in corpus.iterdir() if p.is_dir() and (with_clients or p.name != "clients")
+    )
     if REGULATIONS_DIR.is_dir():
         paths += sorted(p for p in REGULATIONS_DIR.glob("*.md") if p.name != "README.md")
     report = kb.ingest(paths, progress=False)

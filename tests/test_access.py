@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from assistant.access import (
@@ -12,8 +14,11 @@ from assistant.access import (
     Principal,
     Role,
     hash_key,
+    read_org_names,
 )
 from assistant.conversations import make_engine
+from assistant.settings import get_settings
+from tests.conftest import CLIENTS_DIR, CORPUS_DIR
 
 
 @pytest.fixture()
@@ -88,6 +93,28 @@ def test_orgs_rename_and_register(access: AccessStore) -> None:
     access.ensure_orgs(["hengli", "newclient"])
     assert {o.id: o.name for o in access.orgs()}["hengli"] == "恒力起重机械配件有限公司"
     assert access.org("newclient") is not None and access.org("missing") is None
+
+
+def test_orgs_import_from_a_file(access: AccessStore, tmp_path: Path) -> None:
+    names = tmp_path / "orgs.json"
+    names.write_text('{"hengli": "恒力", "newclient": "新客户有限公司"}', encoding="utf-8")
+    assert [o.id for o in access.import_orgs(names)] == ["hengli", "newclient"]
+    assert {o.id: o.name for o in access.orgs()}["newclient"] == "新客户有限公司"
+    for bad in ('["hengli"]', '{"hengli": 3}', "{", "\udcff"):
+        names.write_text(bad, encoding="utf-8", errors="surrogateescape")
+        with pytest.raises(AccessError, match="orgs"):
+            access.import_orgs(names)
+    with pytest.raises(AccessError, match="cannot read"):
+        access.import_orgs(tmp_path / "missing.json")
+    assert len(access.orgs()) == 4  # nothing half-imported
+
+
+def test_the_sample_orgs_file_names_every_corpus_org() -> None:
+    """Setup, the evaluation and the tests read the sample orgs' names from one file."""
+    names = read_org_names(CORPUS_DIR / "orgs.json")
+    clients = {p.name for p in CLIENTS_DIR.iterdir() if p.is_dir()}
+    assert set(names) == clients | {get_settings().home_org}
+    assert all(names.values())
 
 
 def test_audit_log(access: AccessStore) -> None:

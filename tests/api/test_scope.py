@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.access import Role
+from assistant.access import Role, read_org_names
 from assistant.api.app import create_app
 from assistant.embedding.encoder import Encoder
 from assistant.ingest.convert import load_document
@@ -19,8 +19,7 @@ from tests.api.conftest import services_over
 from tests.conftest import CLIENTS_DIR, CORPUS_DIR, make_settings
 
 HOME_PROCEDURES = CORPUS_DIR / "procedures" / "huarui"
-ORG_NAMES = {"huarui": "华瑞线缆有限公司", "hengli": "恒力起重机械配件有限公司",
-             "jinglian": "精联汽车连接器有限公司"}  # fmt: skip
+ORG_NAMES = read_org_names(CORPUS_DIR / "orgs.json")
 
 
 @pytest.fixture(scope="module")
