@@ -7,18 +7,20 @@ question's shape (a duration for 多久, a department for 谁, a penalty for 会
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 
 from assistant.answer.text import (
     NUMBER_RE,
     Shape,
     answers_shape,
     content_terms,
-    coverage,
     looks_like_list,
     needs_specific_evidence,
     split_sentences,
 )
+from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit, Kind
 from assistant.text.lexicon import words
@@ -26,6 +28,7 @@ from assistant.text.lexicon import words
 EVIDENCE_HITS = 8
 PREFACE_WEIGHT = 0.5
 SAME_FACT_OVERLAP = 0.4
+SIMILARITY_WEIGHT = 30.0  # per unit of cosine below the closest passage (chosen on dev: 0 vs 30)
 _RANK_WEIGHTS = (1.0, 0.85, 0.75, 0.65, 0.6, 0.55, 0.5, 0.45)
 LIST_LINE_RE = re.compile(
     r"^\s*(?:\d+[.、)）]|[（(][一二三四五六七八九十\d]+[）)]|[-*•]|第[一二三四五六七八九十]+步)"
@@ -39,12 +42,15 @@ class Picked:
     score: float
     overlap: float = 0.0  # share of the question's terms in the sentence
     fits_shape: bool = False  # has the kind of fact the question asks for
+    position: int = 0  # sentence number within its passage
 
 
 @dataclass
 class Draft:
     sentences: list[Picked] = field(default_factory=list)
     shape_ok: bool = True
+    lead: str = ""  # 可以 / 不可以 before the basis of a yes/no answer
+    one_per_line: bool = False  # the sides of a comparison
 
 
 def _token_overlap(a: str, b: str) -> float:
@@ -89,24 +95,103 @@ def _retold(kept: Picked, other: Picked, hits: list[Hit]) -> bool:
     )
 
 
+@cache
+def _unit_table() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    table = []
+    for line in words("duration_units"):
+        asked, _, stated = line.partition("|")
+        table.append((asked.strip(), tuple(stated.split())))
+    return tuple(sorted(table, key=lambda row: -len(row[0])))
+
+
+def asked_units(question: str) -> tuple[str, ...]:
+    """The units a sentence must state the asked duration in: 几年 -> 年; none for 多久."""
+    for asked, stated in _unit_table():
+        if re.search(rf"(?:几|多少)个?{asked}", question):
+            return stated
+    return ()
+
+
+def states_in(sentence: str, units: tuple[str, ...]) -> bool:
+    return any(
+        re.search(rf"(?:\d+|[一二两三四五六七八九十百半]+)个?{unit}", sentence) for unit in units
+    )
+
+
+def weighted_coverage(weights: Mapping[str, float], sentence: str) -> float:
+    """Share of the question's term weight a sentence holds: in 「条例从哪天起施行」 the rare
+    施行 outweighs 条例, which every article's sentence repeats."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    held = set(tokenize(sentence))
+    return sum(w for term, w in weights.items() if term in held) / total
+
+
+def side_by_side(sides: tuple[str, str], scored: list[Picked]) -> list[Picked] | None:
+    """「XK证：…」 and 「9001认证：…」: for each side, the best sentence that speaks more of it than
+    of the other; None when one sentence is the best for both (it compares them itself)."""
+    terms = [content_terms(expand_query(side)) for side in sides]
+    lines: list[Picked] = []
+    for label, (own, other) in ((sides[0], terms), (sides[1], terms[::-1])):
+        own_only, other_only = own - other, other - own
+        best = next(
+            (
+                p
+                for p in scored
+                if len(own_only & (held := set(tokenize(p.text)))) > len(other_only & held)
+                and all(p.text != line.text.partition("：")[2] for line in lines)
+            ),
+            None,
+        )
+        if best is None:
+            return None
+        lines.append(Picked(f"{label}：{best.text}", best.hit_index, best.score, best.overlap))
+    return lines
+
+
 class ExtractiveGenerator:
     name = "extractive"
 
     def __init__(self, max_sentences: int = 3) -> None:
         self.max_sentences = max_sentences
 
-    def compose(self, question: str, hits: list[Hit], shape: Shape) -> Draft:
+    def compose(
+        self,
+        question: str,
+        hits: list[Hit],
+        shape: Shape,
+        term_weights: Mapping[str, float] | None = None,
+        sides: tuple[str, str] | None = None,
+    ) -> Draft:
+        """``term_weights``: the question's content terms with their IDF in the index (rare
+        terms say more about which sentence answers); equal weights without it. ``sides``: the
+        two things a comparison question names, answered one line each."""
         terms = content_terms(question)
+        units = asked_units(question)
+        weights = (
+            {t: term_weights.get(t, 0.0) for t in terms}
+            if term_weights
+            else dict.fromkeys(terms, 1.0)
+        )
         scored: list[Picked] = []
+        top_similarity = max((h.similarity or 0.0 for h in hits[:EVIDENCE_HITS]), default=0.0)
         for index, hit in enumerate(hits[:EVIDENCE_HITS]):
+            # the passage's prior: its place in the fused ranking, and how far its meaning (e5)
+            # is from the closest passage's — BM25 can put 「颁发证书」 above 「有效期为5年」 for
+            # 「拿到的证管多长时间」, the embedding does not
             weight = _RANK_WEIGHTS[min(index, len(_RANK_WEIGHTS) - 1)]
+            weight += SIMILARITY_WEIGHT * ((hit.similarity or 0.0) - top_similarity)
             damping = PREFACE_WEIGHT if is_preface(hit) else 1.0
-            for sentence in split_sentences(hit.text):
-                overlap = coverage(terms, sentence)
+            for position, sentence in enumerate(split_sentences(hit.text)):
+                overlap = weighted_coverage(weights, sentence)
                 fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)
                 listed = shape is Shape.enumeration and looks_like_list(sentence)
-                score = damping * (0.5 * weight + overlap + (0.3 if fits or listed else 0.0))
-                scored.append(Picked(sentence, index, score, overlap, fits))
+                bonus = (0.3 if fits or listed else 0.0) + (
+                    0.2 if units and states_in(sentence, units) else 0.0
+                )
+                score = damping * (0.5 * weight + overlap + bonus)
+                scored.append(Picked(sentence, index, score, overlap, fits, position))
         if not scored:
             return Draft(shape_ok=False)
         scored.sort(key=lambda p: p.score, reverse=True)
@@ -121,7 +206,21 @@ class ExtractiveGenerator:
             draft.sentences = self._steps(best, hits) or draft.sentences
             return draft
         limit = self.max_sentences + (1 if shape is Shape.difference else 0)
+        following = next(
+            (
+                p
+                for p in scored
+                if p.hit_index == best.hit_index and p.position == best.position + 1
+            ),
+            None,
+        )
+        # the sentence after the answer often finishes it (the rest of an article, the next
+        # item of a list), whatever its own score
+        if following and following.overlap > 0 and not states_same_fact(following.text, best.text):
+            draft.sentences.append(following)
         for picked in scored:
+            if picked in draft.sentences:
+                continue
             if len(draft.sentences) >= limit:
                 break
             if picked.score < 0.75 * best.score or picked.overlap == 0:
@@ -133,7 +232,11 @@ class ExtractiveGenerator:
             elif _retold(kept[same[0]], picked, hits):
                 kept[same[0]] = picked
         if shape is Shape.difference:
-            self._ensure_two_sources(draft, scored)
+            lines = side_by_side(sides, scored) if sides else None
+            if lines:
+                draft.sentences, draft.one_per_line = lines, True
+            else:
+                self._ensure_two_sources(draft, scored)
         return draft
 
     @staticmethod

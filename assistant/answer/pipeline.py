@@ -8,14 +8,16 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from assistant.answer.comparison import compared_sides
 from assistant.answer.compose import LIST_LINE_RE, Draft, ExtractiveGenerator
 from assistant.answer.confidence import ConfidenceModel
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
+from assistant.answer.polarity import leading_verdict
 from assistant.answer.premise import claimed_premises
 from assistant.answer.refusal import OffTopicSubjects, RefusalPolicy, Verdict, figure_claims
 from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Citation, Reply
-from assistant.answer.text import question_shape
+from assistant.answer.text import Shape, in_word_terms, question_shape
 from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.refs import find_refs
@@ -72,14 +74,20 @@ def _citation(n: int, hit: Hit) -> Citation:
     return Citation(n=n, **hit.model_dump())
 
 
-def render(sentences: list[tuple[str, list[int]]], hits: list[Hit]) -> tuple[str, list[Citation]]:
+def render(
+    sentences: list[tuple[str, list[int]]],
+    hits: list[Hit],
+    lead: str = "",
+    one_per_line: bool = False,
+) -> tuple[str, list[Citation]]:
     """Sentences (text, indexes of the hits that support it) with [n] markers; citations
-    numbered by first use."""
+    numbered by first use. ``lead``: a word before them (不可以。), unsupported by itself."""
     numbers: dict[int, int] = {}
-    parts: list[str] = []
+    parts: list[str] = [f"{lead}。"] if lead else []
     for text, hit_indexes in sentences:
         markers = "".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in hit_indexes)
-        line_break = "\n" if parts and LIST_LINE_RE.match(text) else ""  # steps, one a line
+        # steps and the sides of a comparison: one a line
+        line_break = "\n" if parts and (one_per_line or LIST_LINE_RE.match(text)) else ""
         parts.append(f"{line_break}{_TRAILING_PUNCT_RE.sub('', text)}{markers}。")
     citations = [_citation(n, hits[index]) for index, n in numbers.items()]
     return "".join(parts), sorted(citations, key=lambda c: c.n)
@@ -103,6 +111,17 @@ def one_private_org(hits: list[Hit]) -> list[Hit]:
     procedures (a scope of several orgs) is wrong for both."""
     private = next((hit.org for hit in hits if hit.org != DEFAULT_ORG), None)
     return [hit for hit in hits if hit.org in (DEFAULT_ORG, private)]
+
+
+def lead_with_verdict(question: str, draft: Draft) -> None:
+    """The first drafted sentence that settles a yes/no question goes first, after 可以 /
+    不可以; when none does, the answer starts with its basis as composed."""
+    for index, picked in enumerate(draft.sentences):
+        verdict = leading_verdict(question, picked.text)
+        if verdict:
+            draft.sentences.insert(0, draft.sentences.pop(index))
+            draft.lead = verdict
+            return
 
 
 def llm_fallback_warning(exc: LLMUnavailable) -> str:
@@ -259,8 +278,13 @@ class Answerer:
         with _timed(timings, "generate"):
             shape = question_shape(question)
             expanded = expand_query(question)  # 管评 -> 管理评审: match the sources' terms
-            draft = self.extractive.compose(expanded, hits, shape)
             lexical = self.kb.retriever.lexical.get()
+            sides = compared_sides(question) if shape is Shape.difference else None
+            words = in_word_terms(expanded)
+            weights = {t: w for t, w in lexical.term_weights(expanded).items() if t in words}
+            draft = self.extractive.compose(expanded, hits, shape, weights, sides)
+            if shape is Shape.yes_no:
+                lead_with_verdict(question, draft)
             verdict = self.policy.judge(
                 question,
                 expanded,
@@ -293,7 +317,12 @@ class Answerer:
                 rewritten_question=rewritten,
                 warnings=[f"refused: {verdict.reason}"],
             )
-        answer, citations = render([(p.text, [p.hit_index]) for p in draft.sentences], hits)
+        answer, citations = render(
+            [(p.text, [p.hit_index]) for p in draft.sentences],
+            hits,
+            draft.lead,
+            draft.one_per_line,
+        )
         return Reply(
             answer=answer,
             citations=citations,

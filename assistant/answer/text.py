@@ -54,6 +54,10 @@ class Shape(StrEnum):
     other = "other"
 
 
+# 「比较合适」「比较多」: 比较 as "fairly", not "compare"
+DIFFERENCE_RE = re.compile(
+    r"区别|不同|差异|对比|比较(?![合好多少常大小快慢高低难容重长短稳方])|异同|有啥不一样|有什么不一样"
+)
 _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
     (Shape.enumeration, re.compile(r"哪些|哪几[项个类种]|包括什么|包含什么|都有啥|都有什么")),
     (
@@ -77,13 +81,7 @@ _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
             r"周期|频次|多频繁|每隔|几月份|哪个月|最晚|最迟|截止"
         ),
     ),
-    (
-        Shape.difference,
-        # 「比较合适」「比较多」: 比较 as "fairly", not "compare"
-        re.compile(
-            r"区别|不同|差异|对比|比较(?![合好多少常大小快慢高低难容重长短稳方])|异同|有啥不一样|有什么不一样"
-        ),
-    ),
+    (Shape.difference, DIFFERENCE_RE),
     (
         Shape.steps,
         re.compile(r"步骤|流程|怎么办理|如何办理|如何申请|怎么申请|环节|哪几步|几步|怎么走"),
@@ -256,6 +254,16 @@ def tagged_words(text: str) -> list[tuple[str, str]]:
 
     with _jieba_lock:  # jieba's lazy initialisation is not thread-safe
         return [(pair.word.strip(), pair.flag) for pair in posseg.cut(text)]
+
+
+def in_word_terms(text: str) -> set[str]:
+    """The bigrams that lie inside one word: in 「拿到的生产许可证」 the rare 的生 spans two words
+    and says nothing about which sentence answers, 拿到 and 许可 do."""
+    import jieba
+
+    with _jieba_lock:
+        words = jieba.lcut(text)
+    return {term for word in words if len(word) >= 2 for term in tokenize(word)}
 
 
 _SCHEME_WORD_RE = re.compile(r"(?:认证|体系|许可证?|认可|标志|评定|评价)$")

@@ -55,6 +55,14 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def term_weights(self, text: str) -> dict[str, float]:
+        """IDF of each indexed term of ``text`` (terms the index lacks match no passage)."""
+        return {
+            term: float(self.idf[self.vocabulary[term]])
+            for term in set(tokenize(text))
+            if term in self.vocabulary
+        }
+
     def misspelt_terms(self, text: str) -> set[str]:
         """Unknown bigrams explained by one mistyped character: in 「绝缘后度」 neither 缘后 nor
         后度 is indexed, but the sources have 缘?度 (绝缘厚度), so 后 stands for 厚. Only a

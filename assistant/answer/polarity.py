@@ -1,0 +1,57 @@
+"""Yes/no questions answered 可以 / 不可以 first, when the leading sentence settles it.
+
+「没拿到证能先生产吗？」 with 「企业未依照本条例规定申请取得生产许可证的，不得生产列入目录的
+产品」 leads with 不能. The modal the question asks with is matched to the sentence's own
+wording of it (lexicon ``modals``); a sentence that holds both a yes and a no settles nothing,
+and then the answer simply starts with the basis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from assistant.answer.text import asked_clauses
+from assistant.text.lexicon import words
+
+
+@dataclass(frozen=True)
+class Modal:
+    asked: tuple[str, ...]
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+
+
+@cache
+def modals() -> tuple[Modal, ...]:
+    table = []
+    for line in words("modals"):
+        asked, yes, no = (tuple(part.split()) for part in line.split("|"))
+        table.append(Modal(asked, yes, no))
+    return tuple(table)
+
+
+def asked_modal(question: str) -> Modal | None:
+    """The modal of the clause that asks (「我们…，可以合并审核吗」 asks with 可以); the longest
+    asking word wins (需不需要 before 能)."""
+    asked = "，".join(asked_clauses(question)) or question
+    by_length = sorted(((w, m) for m in modals() for w in m.asked), key=lambda p: -len(p[0]))
+    return next((modal for word, modal in by_length if word in asked), None)
+
+
+def leading_verdict(question: str, sentence: str) -> str | None:
+    """可以 / 不可以 (the modal's first asked word, or 不 and it) when ``sentence`` answers
+    ``question`` one way only."""
+    modal = asked_modal(question)
+    if modal is None:
+        return None
+    rest = sentence
+    said_no = False
+    for word in sorted(modal.no, key=len, reverse=True):
+        if word in rest:
+            said_no = True
+            rest = rest.replace(word, "")
+    said_yes = any(word in rest for word in modal.yes)
+    if said_no == said_yes:
+        return None
+    return ("不" if said_no else "") + modal.asked[0]
