@@ -178,8 +178,8 @@ class ExtractiveGenerator:
         top_similarity = max((h.similarity or 0.0 for h in hits[:EVIDENCE_HITS]), default=0.0)
         for index, hit in enumerate(hits[:EVIDENCE_HITS]):
             # the passage's prior: its place in the fused ranking, and how far its meaning (e5)
-            # is from the closest passage's — BM25 can put 「颁发证书」 above 「有效期为5年」 for
-            # 「拿到的证管多长时间」, the embedding does not
+            # is from the closest passage's — for 「拿到的证管多长时间」 the fusion ranks 第二十四条
+            # (颁发证书) above 第二十五条 (有效期), the embedding the other way round
             weight = _RANK_WEIGHTS[min(index, len(_RANK_WEIGHTS) - 1)]
             weight += SIMILARITY_WEIGHT * ((hit.similarity or 0.0) - top_similarity)
             damping = PREFACE_WEIGHT if is_preface(hit) else 1.0
