@@ -19,7 +19,7 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.answer.text import content_terms
+from assistant.answer.text import content_terms, weighted_coverage
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
@@ -171,9 +171,7 @@ class GapAssessor:
         return weights
 
     def _coverage(self, requirement: Requirement, present: set[str]) -> float:
-        weights = self._weights[requirement.ref]
-        found = sum(weight for term, weight in weights.items() if term in present)
-        return found / (sum(weights.values()) or 1.0)
+        return weighted_coverage(self._weights[requirement.ref], present)
 
     def assess(self, org: str) -> GapReport:
         items = [

@@ -165,10 +165,14 @@ def usable(item: dict[str, Any]) -> bool:
     return not official_only or REGULATIONS_DIR.is_dir()
 
 
+def read_items(path: Path) -> list[dict[str, Any]]:
+    """The items of a JSONL set usable here (official-text items need ../shared/regulations)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [item for line in lines if line.strip() and usable(item := json.loads(line))]
+
+
 def load(name: str, split: str | None, limit: int | None) -> list[dict[str, Any]]:
-    lines = (DATASETS / name).read_text(encoding="utf-8").splitlines()
-    items = [json.loads(line) for line in lines if line.strip()]
-    items = [i for i in items if usable(i) and (split is None or i["split"] == split)]
+    items = [i for i in read_items(DATASETS / name) if split is None or i["split"] == split]
     return items[:limit] if limit else items
 
 

@@ -14,7 +14,6 @@ evals/datasets/heldout/README.md and in the README. Tune on dev, never on this.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,10 +35,8 @@ ORGS_FILE = PROJECT_ROOT / "corpus" / "orgs.json"
 
 
 def load_items(name: str) -> list[dict[str, Any]]:
-    """Items usable here (official-text items need ../shared/regulations), split "heldout"."""
-    lines = (HELDOUT / name).read_text(encoding="utf-8").splitlines()
-    items = [{**json.loads(line), "split": SPLIT} for line in lines if line.strip()]
-    return [item for item in items if answers.usable(item)]
+    """The usable items of one held-out file, marked split "heldout"."""
+    return [{**item, "split": SPLIT} for item in answers.read_items(HELDOUT / name)]
 
 
 def asker_scope(item: dict[str, Any], orgs: Sequence[Org], home_org: str) -> Scope:

@@ -31,7 +31,7 @@ def _trim(side: str) -> str:
 def _first_words(side: str) -> str:
     """The right side up to the first word naming neither thing: 「ISO 9001认证的有效期」 ->
     「ISO 9001认证」, 「9001各自关注的重点」 -> 「9001」."""
-    cuts = [side.find(f) for f in words("comparison_fillers") if side.find(f) >= 2]
+    cuts = [at for filler in words("comparison_fillers") if (at := side.find(filler)) >= 2]
     return side[: min(cuts)] if cuts else side
 
 
@@ -43,8 +43,9 @@ def compared_sides(question: str) -> tuple[str, str] | None:
     if found is None:
         return None
     before = question[: found.start()]
+    conjunctions = sorted(words("conjunctions"), key=len, reverse=True)
     for text in (_CLAUSE_END_RE.split(before)[-1], before):
-        for conjunction in sorted(words("conjunctions"), key=len, reverse=True):
+        for conjunction in conjunctions:
             left, joined, right = text.partition(conjunction)
             left = _trim(_CLAUSE_END_RE.split(left)[-1])
             right = _trim(_first_words(_CLAUSE_END_RE.split(right)[0]))

@@ -19,11 +19,12 @@ from assistant.answer.text import (
     looks_like_list,
     needs_specific_evidence,
     split_sentences,
+    weighted_coverage,
 )
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit, Kind
-from assistant.text.lexicon import words
+from assistant.text.lexicon import table, words
 
 EVIDENCE_HITS = 8
 PREFACE_WEIGHT = 0.5
@@ -96,20 +97,15 @@ def _retold(kept: Picked, other: Picked, hits: list[Hit]) -> bool:
 
 
 @cache
-def _unit_table() -> tuple[tuple[str, tuple[str, ...]], ...]:
-    table = []
-    for line in words("duration_units"):
-        asked, _, stated = line.partition("|")
-        table.append((asked.strip(), tuple(stated.split())))
-    return tuple(sorted(table, key=lambda row: -len(row[0])))
+def _asked_unit_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """(几|多少)个?<unit> and the units a sentence may answer in, longest unit first."""
+    rows = sorted(table("duration_units"), key=lambda row: -len(row[0][0]))
+    return tuple((re.compile(rf"(?:几|多少)个?{asked[0]}"), stated) for asked, stated in rows)
 
 
 def asked_units(question: str) -> tuple[str, ...]:
     """The units a sentence must state the asked duration in: 几年 -> 年; none for 多久."""
-    for asked, stated in _unit_table():
-        if re.search(rf"(?:几|多少)个?{asked}", question):
-            return stated
-    return ()
+    return next((stated for asked, stated in _asked_unit_patterns() if asked.search(question)), ())
 
 
 def states_in(sentence: str, units: tuple[str, ...]) -> bool:
@@ -118,34 +114,26 @@ def states_in(sentence: str, units: tuple[str, ...]) -> bool:
     )
 
 
-def weighted_coverage(weights: Mapping[str, float], sentence: str) -> float:
-    """Share of the question's term weight a sentence holds: in 「条例从哪天起施行」 the rare
-    施行 outweighs 条例, which every article's sentence repeats."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    held = set(tokenize(sentence))
-    return sum(w for term, w in weights.items() if term in held) / total
-
-
 def side_by_side(sides: tuple[str, str], scored: list[Picked]) -> list[Picked] | None:
     """「XK证：…」 and 「9001认证：…」: for each side, the best sentence that speaks more of it than
     of the other; None when one sentence is the best for both (it compares them itself)."""
     terms = [content_terms(expand_query(side)) for side in sides]
     lines: list[Picked] = []
+    used: set[str] = set()
     for label, (own, other) in ((sides[0], terms), (sides[1], terms[::-1])):
         own_only, other_only = own - other, other - own
         best = next(
             (
                 p
                 for p in scored
-                if len(own_only & (held := set(tokenize(p.text)))) > len(other_only & held)
-                and all(p.text != line.text.partition("：")[2] for line in lines)
+                if p.text not in used
+                and len(own_only & (held := set(tokenize(p.text)))) > len(other_only & held)
             ),
             None,
         )
         if best is None:
             return None
+        used.add(best.text)
         lines.append(Picked(f"{label}：{best.text}", best.hit_index, best.score, best.overlap))
     return lines
 
@@ -184,7 +172,7 @@ class ExtractiveGenerator:
             weight += SIMILARITY_WEIGHT * ((hit.similarity or 0.0) - top_similarity)
             damping = PREFACE_WEIGHT if is_preface(hit) else 1.0
             for position, sentence in enumerate(split_sentences(hit.text)):
-                overlap = weighted_coverage(weights, sentence)
+                overlap = weighted_coverage(weights, set(tokenize(sentence)))
                 fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)
                 listed = shape is Shape.enumeration and looks_like_list(sentence)
                 bonus = (0.3 if fits or listed else 0.0) + (

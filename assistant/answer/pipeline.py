@@ -280,8 +280,7 @@ class Answerer:
             expanded = expand_query(question)  # 管评 -> 管理评审: match the sources' terms
             lexical = self.kb.retriever.lexical.get()
             sides = compared_sides(question) if shape is Shape.difference else None
-            words = in_word_terms(expanded)
-            weights = {t: w for t, w in lexical.term_weights(expanded).items() if t in words}
+            weights = lexical.term_weights(in_word_terms(expanded))
             draft = self.extractive.compose(expanded, hits, shape, weights, sides)
             if shape is Shape.yes_no:
                 lead_with_verdict(question, draft)

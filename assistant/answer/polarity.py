@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.answer.text import asked_clauses
-from assistant.text.lexicon import words
+from assistant.text.lexicon import table
 
 
 @dataclass(frozen=True)
@@ -23,20 +23,17 @@ class Modal:
 
 
 @cache
-def modals() -> tuple[Modal, ...]:
-    table = []
-    for line in words("modals"):
-        asked, yes, no = (tuple(part.split()) for part in line.split("|"))
-        table.append(Modal(asked, yes, no))
-    return tuple(table)
+def asking_words() -> tuple[tuple[str, Modal], ...]:
+    """Every word a question asks with and its modal, longest first (需不需要 before 能)."""
+    modals = [Modal(asked, yes, no) for asked, yes, no in table("modals")]
+    pairs = [(word, modal) for modal in modals for word in modal.asked]
+    return tuple(sorted(pairs, key=lambda pair: -len(pair[0])))
 
 
 def asked_modal(question: str) -> Modal | None:
-    """The modal of the clause that asks (「我们…，可以合并审核吗」 asks with 可以); the longest
-    asking word wins (需不需要 before 能)."""
+    """The modal of the clause that asks (「我们…，可以合并审核吗」 asks with 可以)."""
     asked = "，".join(asked_clauses(question)) or question
-    by_length = sorted(((w, m) for m in modals() for w in m.asked), key=lambda p: -len(p[0]))
-    return next((modal for word, modal in by_length if word in asked), None)
+    return next((modal for word, modal in asking_words() if word in asked), None)
 
 
 def leading_verdict(question: str, sentence: str) -> str | None:

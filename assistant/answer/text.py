@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -183,6 +184,13 @@ def coverage(question_terms: set[str], text: str) -> float:
     if not question_terms:
         return 0.0
     return len(question_terms & set(tokenize(text))) / len(question_terms)
+
+
+def weighted_coverage(weights: Mapping[str, float], present: set[str]) -> float:
+    """Share of the weight of ``weights``' terms that ``present`` holds: in 「条例从哪天起施行」
+    the rare 施行 outweighs 条例, which every article's sentence repeats."""
+    found = sum(weight for term, weight in weights.items() if term in present)
+    return found / (sum(weights.values()) or 1.0)
 
 
 _CODE_RE = re.compile(r"[A-Za-z]{2,}[A-Za-z0-9-]*|\d{3,}")

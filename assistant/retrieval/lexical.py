@@ -55,11 +55,11 @@ class BM25Index:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def term_weights(self, text: str) -> dict[str, float]:
-        """IDF of each indexed term of ``text`` (terms the index lacks match no passage)."""
+    def term_weights(self, terms: Iterable[str]) -> dict[str, float]:
+        """IDF of each indexed term (terms the index lacks match no passage)."""
         return {
             term: float(self.idf[self.vocabulary[term]])
-            for term in set(tokenize(text))
+            for term in terms
             if term in self.vocabulary
         }
 

@@ -15,6 +15,13 @@ def read_word_list(path: Path) -> tuple[str, ...]:
 
 
 @cache
+def table(name: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """A list whose lines hold columns split by ``|``, each column a few words: 「年 | 年」,
+    「月 | 个月 月」 (duration units), 「可以 … | 可以 允许 | 不可以 不得 …」 (modals)."""
+    return tuple(tuple(tuple(column.split()) for column in line.split("|")) for line in words(name))
+
+
+@cache
 def words(name: str) -> tuple[str, ...]:
     """The list ``name``.txt in file order, longest-first ties kept as written."""
     return read_word_list(LEXICON_DIR / f"{name}.txt")
