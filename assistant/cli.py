@@ -517,8 +517,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     register_access(sub, _settings)
 
-    evaluate = sub.add_parser("eval", help="run the evaluation suite (needs the repo's evals/)")
-    add_eval_arguments(evaluate)
+    evaluate = sub.add_parser(
+        "eval",
+        help="run the evaluation suite (needs the repo's evals/; its options: eval --help)",
+        add_help=False,  # --help goes to the suite, which owns the options
+    )
     evaluate.set_defaults(func=cmd_eval)
 
     build = sub.add_parser("build-model", help="build the offline e5 embedding model")
@@ -538,32 +541,22 @@ def _evals_suite() -> Any:
     return suite
 
 
-EVAL_CONFIGS = ("hybrid", "dense", "lexical", "llm")
-
-
-def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
-    """Shared with ``python -m evals.suite``; defined here so the CLI starts fast."""
-    add = parser.add_argument
-    add("--fast", action="store_true", help="CI subset: test split, no support-scorer refit")
-    add("--config", nargs="+", choices=EVAL_CONFIGS, default=None,
-        help="configurations to compare (default: all; with --fast: hybrid)")  # fmt: skip
-    add("--split", choices=["dev", "test", "all"], default=None)
-    add("--eval-dir", type=Path, default=Path("data/eval"),
-        help="where the eval index lives (never the user's index)")  # fmt: skip
-    add("--gate", action="store_true", help="exit 1 when a gate metric fails")
-
-
 def cmd_eval(args: argparse.Namespace) -> int:
     try:
         suite = _evals_suite()
     except ImportError:
         print("error: evals/ not found; run from a CertGuide checkout", file=sys.stderr)
         return EXIT_ERROR
-    return int(suite.run_from_args(args, _settings(args)))
+    return int(suite.main(args.eval_args, _settings(args)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.func is cmd_eval:
+        args.eval_args = rest  # the suite parses its own options
+    elif rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
     from assistant.embedding.encoder import EmbeddingModelError
     from assistant.store.chroma_store import StoreError
 

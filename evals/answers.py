@@ -1,13 +1,15 @@
 """Answer evaluation: is every answer grounded in what it cites?
 
-    python -m evals.answers [--split test] [--limit N] [--data-dir data/eval]
+    python -m evals.answers [--split dev] [--limit N] [--data-dir data/eval]
 
-Metrics (no LLM judge): key-fact recall; expected source cited; answer first (the first
+Metrics (no LLM judge): key-fact recall, and key facts cited (stated in a sentence citing a
+passage that holds them); expected source cited; answer first (the first
 sentence holds a key fact); repeated facts (a figure such as 5年 stated in two sentences);
 boilerplate (sentences that speak about the text itself, 本指南…); citation precision
 (each cited passage supports the sentence citing it) and citation recall (each sentence
 has a supporting citation), after ALCE; faithfulness (sentences supported by any passage
-returned with the reply), after RAGAS; negative rejection and false refusal, after RGB;
+returned with the reply), after RAGAS — both judged by ``evals.faithfulness``, which shares
+no code with the answerer's own check; negative rejection and false refusal, after RGB;
 latency p50/p95. Writes evals/reports/<timestamp>/answers.{json,md} and PNG plots.
 """
 
@@ -25,10 +27,10 @@ from typing import Any
 
 from assistant.answer.pipeline import Answerer
 from assistant.answer.schema import Reply
-from assistant.answer.text import support
 from assistant.conversations import ConversationStore, make_engine
 from assistant.refs import NumeralError, cn_to_int
 from assistant.text.lexicon import read_word_list
+from evals.faithfulness import supported
 from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR, build_eval_index
 
 DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -51,6 +53,7 @@ FIGURE_RE = re.compile(r"\d+(?:\.\d+)?\s*(?:" + "|".join(map(re.escape, lexicon(
 SELF_REFERENCE = lexicon("self_reference")
 PLOTTED = (
     "key_fact_recall",
+    "key_facts_cited",
     "citation_precision",
     "citation_recall",
     "faithfulness",
@@ -71,6 +74,7 @@ class Result:
     latency_ms: float
     key_facts: list[str] = field(default_factory=list)
     facts_found: int = 0
+    facts_cited: int = 0  # stated in a sentence that cites a passage holding the fact
     cited_pairs: int = 0
     supported_pairs: int = 0
     sentences: int = 0
@@ -119,6 +123,20 @@ def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
     return sentences
 
 
+def facts_cited(key_facts: Sequence[str], reply: Reply) -> int:
+    """Key facts stated in a sentence whose markers point to a passage that holds them: a
+    right figure cited to the wrong passage does not count."""
+    passages = {c.n: normalise_numbers(c.text) for c in reply.citations}
+    sentences = [(normalise_numbers(t), m) for t, m in answer_sentences(reply.answer)]
+    return sum(
+        any(
+            f in text and any(f in passages.get(n, "") for n in markers)
+            for text, markers in sentences
+        )
+        for f in map(normalise_numbers, key_facts)
+    )
+
+
 def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bool) -> Result:
     result = Result(
         id=str(item["id"]),
@@ -136,6 +154,7 @@ def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bo
         return result
     answer = normalise_numbers(reply.answer)
     result.facts_found = sum(1 for f in result.key_facts if normalise_numbers(f) in answer)
+    result.facts_cited = facts_cited(result.key_facts, reply)
     expected = {(e["doc_id"], e["ref"]) for e in item.get("expected") or []}
     if expected:
         result.expected_cited = any((c.doc_id, c.ref) in expected for c in reply.citations)
@@ -149,13 +168,11 @@ def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bo
     passages = {c.n: c.text for c in reply.citations}
     for sentence, markers in answer_sentences(reply.answer):
         result.sentences += 1
-        verdicts = [support(sentence, passages[n]).supported for n in markers if n in passages]
+        verdicts = [supported(sentence, passages[n]) for n in markers if n in passages]
         result.cited_pairs += len(verdicts)
         result.supported_pairs += sum(verdicts)
         result.sentences_with_support += any(verdicts)
-        result.sentences_in_context += any(
-            support(sentence, text).supported for text in passages.values()
-        )
+        result.sentences_in_context += any(supported(sentence, text) for text in passages.values())
     return result
 
 
@@ -200,6 +217,7 @@ def metrics(results: Sequence[Result]) -> dict[str, float]:
     must_refuse = [r for r in results if r.must_refuse]
     answered = [r for r in answerable if not r.refused]
     facts = sum(len(r.key_facts) for r in answered)
+    all_facts = sum(len(r.key_facts) for r in answerable)
     pairs = sum(r.cited_pairs for r in answered)
     sentences = sum(r.sentences for r in answered)
     latencies = sorted(r.latency_ms for r in results) or [0.0]
@@ -208,7 +226,10 @@ def metrics(results: Sequence[Result]) -> dict[str, float]:
     return {
         "answerable": len(answerable),
         "must_refuse": len(must_refuse),
+        "key_facts": all_facts,
         "key_fact_recall": sum(r.facts_found for r in answered) / max(facts, 1),
+        # over every answerable question, a refused one stating none of its facts
+        "key_facts_cited": sum(r.facts_cited for r in answerable) / max(all_facts, 1),
         "expected_source_cited": sum(bool(r.expected_cited) for r in with_sources)
         / max(len(with_sources), 1),
         "answer_first": sum(r.first_has_fact for r in with_facts) / max(len(with_facts), 1),
@@ -333,7 +354,7 @@ def write(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=["dev", "test"])
+    parser.add_argument("--split", choices=["dev"])
     parser.add_argument("--limit", type=int, help="at most N questions per dataset")
     parser.add_argument("--data-dir", type=Path, default=Path("data/eval"))
     args = parser.parse_args(argv)

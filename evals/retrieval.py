@@ -1,6 +1,6 @@
 """Retrieval eval: recall@1/@5, MRR and nDCG@5 per kind and split, dense vs lexical vs hybrid.
 
-    python -m evals.retrieval [--split test] [--data-dir DIR] [--out evals/reports]
+    python -m evals.retrieval [--split dev] [--data-dir DIR] [--out evals/reports]
 
 Indexes the built-in corpus plus the official texts in ../shared/regulations (when present)
 into its own data dir, so the eval never depends on, or changes, the user's index.
@@ -173,7 +173,7 @@ def to_markdown(results: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--split", choices=["dev", "test"], default=None)
+    parser.add_argument("--split", choices=["dev"], default=None)
     parser.add_argument("--data-dir", type=Path, default=Path("data/eval"))
     parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "evals" / "reports")
     args = parser.parse_args(argv)

@@ -1,52 +1,40 @@
 """The whole evaluation in one run, configurations side by side, and the CI gate.
 
-    python -m evals.suite [--fast] [--config hybrid dense lexical llm] [--split test]
+    python -m evals.suite [--fast] [--gate] [--config hybrid dense lexical llm] [--limit N]
 
 For each configuration (retrieval mode × generator) it measures retrieval (R@1/@5, MRR,
 nDCG@5 on the golden set) and answers (key facts, citations, faithfulness, refusals,
-latency), plus the support scorer once; it writes evals/reports/<timestamp>/ with
-report.json, report.md (a comparison table, then each configuration's tables and worst
-questions) and PNG plots (metrics per configuration, latency per configuration).
-``--fast`` is the CI subset: the test split, and only the configurations asked for.
+latency) on the dev sets, plus the support scorer once; then the gate (``evals.gate``) on
+the blind held-out split, asked as each item's asker (``evals.heldout``). It writes
+evals/reports/<timestamp>/ with report.json, report.md (the gate, a comparison table, then
+each configuration's tables and worst questions) and PNG plots. ``--fast`` is the CI subset:
+the gate alone. ``certguide eval`` passes its arguments here.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
+import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
-from assistant.cli import EVAL_CONFIGS, add_eval_arguments
 from assistant.conversations import ConversationStore, make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.hybrid import Mode
 from assistant.settings import Settings, get_settings
-from evals import answers, retrieval, support_scorer
+from evals import answers, gate, heldout, retrieval, support_scorer
 
 REPORTS = Path(__file__).resolve().parent / "reports"
-
-# The issue's gate, on the test split: metric -> (bound, "min" | "max").
-GATE: dict[str, tuple[float, str]] = {
-    "recall@5": (0.90, "min"),
-    "faithfulness": (0.95, "min"),
-    "citation_precision": (0.90, "min"),
-    "negative_rejection": (0.85, "min"),
-    "false_refusal": (0.10, "max"),
-}
-# gated rates that are shares of questions, and the count each is a share of
-_COUNTED = {
-    "recall@5": "n",
-    "negative_rejection": "must_refuse",
-    "false_refusal": "answerable",
-}
+LLM_SUBSET = 12  # questions per dev set for the LLM configuration
 COMPARED = ("recall@5", "ndcg@5", "mrr", *answers.PLOTTED, "latency_p50_ms", "latency_p95_ms")
 
 
@@ -63,37 +51,38 @@ CONFIGS = {
     "lexical": Config("lexical", Mode.lexical),
     "llm": Config("llm", Mode.hybrid, llm=True),
 }
-assert tuple(CONFIGS) == EVAL_CONFIGS
 
 
-def gate_failures(values: dict[str, float]) -> list[str]:
-    """The gate's violations, e.g. ``negative_rejection 0.789 < 0.85``; empty = passes.
-    Metrics absent from ``values`` are not judged (an answer-only run has no recall@5)."""
-    failures = []
-    for name, (bound, side) in GATE.items():
-        if name not in values:
-            continue
-        value = values[name]
-        if (side == "min" and value < bound) or (side == "max" and value > bound):
-            failures.append(f"{name} {value:.3f} {'<' if side == 'min' else '>'} {bound}")
-    return failures
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add = parser.add_argument
+    add("--fast", action="store_true", help="CI subset: the gate on the held-out split alone")
+    add("--config", nargs="+", choices=list(CONFIGS), default=None,
+        help="configurations to compare on dev (default: all)")  # fmt: skip
+    add("--limit", type=int, default=None, help="at most N dev questions per dataset")
+    add("--eval-dir", type=Path, default=Path("data/eval"),
+        help="where the dev eval index lives (never the user's index)")  # fmt: skip
+    add("--heldout-dir", type=Path, default=Path("data/eval-heldout"),
+        help="where the held-out index (every org) lives")  # fmt: skip
+    add("--gate", action="store_true", help="exit 1 when the gate fails")
 
 
-def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% interval of a share of ``n`` questions: with 70 must-refuse questions, 0.81 is
-    compatible with anything from about 0.70 to 0.89, which a reader of the gate should see."""
-    if n <= 0:
-        return (0.0, 1.0)
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def intervals(values: dict[str, float]) -> dict[str, tuple[float, float]]:
+def score_gate(kb: KnowledgeBase) -> dict[str, Any]:
+    """The gated figures on the held-out split (hybrid retrieval, extractive answers): every
+    CI run scores it; only the gated figures are printed, never its questions."""
+    report, _ = heldout.HeldoutRun(kb, kb.settings).run()
+    found = report["retrieval"]["all"]
+    values = {**report["groups"]["all"], "recall@5": found["recall@5"], "retrieved": found["n"]}
     return {
-        name: wilson_interval(values[name], int(values[count]))
-        for name, count in _COUNTED.items()
-        if name in values and count in values
+        "split": heldout.SPLIT,
+        "values": values,
+        "intervals": gate.intervals(values),
+        "failures": gate.gate_failures(values),
+        "targets_missed": gate.targets_missed(values),
+        "by_category": {
+            group.removeprefix("refuse="): metrics["negative_rejection"]
+            for group, metrics in report["groups"].items()
+            if group.startswith("refuse=")
+        },
     }
 
 
@@ -109,45 +98,107 @@ def available(names: Sequence[str], settings: Settings) -> tuple[list[Config], l
     return configs, skipped
 
 
-def run_config(
-    kb: KnowledgeBase, config: Config, split: str | None, limit: int | None = None
-) -> dict[str, Any]:
-    """Retrieval and answer metrics of one configuration (results kept for the plots)."""
+@contextmanager
+def local_llm(settings: Settings) -> Iterator[Settings]:
+    """``settings`` pointed at the local LLM while it runs, when it is built (``make llm``)
+    and no other LLM is configured; else unchanged (the llm configuration is skipped)."""
+    from assistant.launch import ServerFailed, start_local_llm
+    from assistant.llm.local_model import gguf_path, is_ready, server_command
+
+    model = gguf_path(settings.models_dir)
+    if settings.llm_base_url or not is_ready(model) or find_spec("llama_cpp") is None:
+        yield settings
+        return
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        servers = start_local_llm(server_command(model, "127.0.0.1", port), url)
+    except ServerFailed as exc:
+        print(f"warning: local LLM did not start ({exc}); llm configuration skipped")
+        yield settings
+        return
+    try:
+        yield settings.model_copy(update={"llm_base_url": url}) if servers else settings
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def run_config(kb: KnowledgeBase, config: Config, limit: int | None = None) -> dict[str, Any]:
+    """Retrieval and answer metrics of one configuration on dev (results kept for the plots);
+    the LLM on the first ``LLM_SUBSET`` questions of each set (seconds an answer on CPU)."""
     settings = kb.settings
+    if config.llm:
+        limit = min(limit or LLM_SUBSET, LLM_SUBSET)
     llm = LLMGenerator(settings) if config.llm else None
     answerer = Answerer(kb, ConversationStore(make_engine("sqlite://")), llm=llm, mode=config.mode)
-    questions = retrieval.load_questions(split=split)
+    questions = retrieval.load_questions()[:limit]
     found = retrieval.run(kb, questions, modes=[config.mode])["modes"][config.mode.value]
-    results = answers.run(answerer.ask, split, limit)
+    results = answers.run(answerer.ask, None, limit)
     report = answers.build_report(results, config.name)
     metrics = {**found["all"], **report["groups"]["all"]}
-    return {"config": config.name, "metrics": metrics, "answers": report, "results": results}
+    intervals = {
+        name: gate.wilson_interval(metrics[name], int(metrics[count]))
+        for name, count in (("negative_rejection", "must_refuse"), ("false_refusal", "answerable"))
+    }
+    return {
+        "config": config.name,
+        "metrics": metrics,
+        "intervals": intervals,
+        "answers": report,
+        "results": results,
+    }
 
 
 def _cell(report: dict[str, Any], config: str, name: str) -> str:
-    interval = report.get("intervals", {}).get(config, {}).get(name)
-    value = f"{report['configs'][config][name]:.3f}"
-    return f"{value} ({interval[0]:.2f}–{interval[1]:.2f})" if interval else value
+    value = report["configs"][config][name]
+    if name in gate.BY_CONSTRUCTION and not CONFIGS[config].llm:
+        return f"{value:.3f} (by construction)"
+    interval = report["intervals"].get(config, {}).get(name)
+    return f"{value:.3f} ({interval[0]:.2f}–{interval[1]:.2f})" if interval else f"{value:.3f}"
+
+
+def gate_markdown(scored: dict[str, Any]) -> list[str]:
+    """The gated figures with their Wilson interval, floor and target; no questions."""
+    values, found = scored["values"], scored["intervals"]
+    lines = [f"## Gate ({scored['split']} split, hybrid + extractive)", ""]
+    lines += ["| metric | value | 95% Wilson | floor (CI) | target |", "|---|---|---|---|---|"]
+    for name, bound in gate.GATE.items():
+        if name in found:
+            sign = "≥" if bound.side == "min" else "≤"
+            low, high = found[name]
+            lines.append(f"| {name} | {values[name]:.3f} | {low:.3f}–{high:.3f} | "
+                         f"{sign} {bound.floor} | {sign} {bound.target} |")  # fmt: skip
+    by_category = ", ".join(f"{c} {v:.2f}" for c, v in scored["by_category"].items())
+    lines += ["", f"Negative rejection by category: {by_category}.", ""]
+    lines.append(
+        "- gate: " + ("passes" if not scored["failures"] else "; ".join(scored["failures"]))
+    )
+    missed = scored["targets_missed"]
+    lines.append("- targets: " + ("all met" if not missed else "not met: " + "; ".join(missed)))
+    return lines
 
 
 def summary_markdown(report: dict[str, Any]) -> str:
-    """The comparison table and the gate: what the CLI prints."""
-    lines = ["# Evaluation suite", "", f"split: {report['split'] or 'all'}; "
-             f"run time {report['seconds']:.0f} s", ""]  # fmt: skip
+    """The gate and the comparison table: what the CLI prints."""
+    lines = ["# Evaluation suite", "", f"run time {report['seconds']:.0f} s", ""]
+    if report.get("gate"):
+        lines += [*gate_markdown(report["gate"]), ""]
     for note in report["skipped"]:
         lines.append(f"- skipped {note}")
-    lines += ["", "## Configurations", ""]
-    lines += ["| metric | " + " | ".join(report["configs"]) + " | gate |",
-              "|---" * (len(report["configs"]) + 2) + "|"]  # fmt: skip
-    for name in COMPARED:
-        cells = [_cell(report, c, name) for c in report["configs"]]
-        bound = GATE.get(name)
-        gate = f"{'≥' if bound[1] == 'min' else '≤'} {bound[0]}" if bound else ""
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {gate} |")
-    lines += ["", "Shares of questions show their 95% Wilson interval in brackets.", ""]
-    lines += [f"## Gate ({report['split'] or 'all'} split)", ""]
-    for config, failures in report["gate"].items():
-        lines.append(f"- {config}: " + ("passes" if not failures else "; ".join(failures)))
+    if report["configs"]:
+        lines += ["", "## Configurations (dev)", ""]
+        lines += ["| metric | " + " | ".join(report["configs"]) + " |",
+                  "|---" * (len(report["configs"]) + 1) + "|"]  # fmt: skip
+        for name in COMPARED:
+            cells = [_cell(report, c, name) for c in report["configs"]]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["", "Refusal rates show their 95% Wilson interval in brackets; faithfulness "
+                  "and citation precision of an extractive answer are 1.0 by construction "
+                  "(each sentence is a sentence of the passage it cites).", ""]  # fmt: skip
     return "\n".join(lines) + "\n"
 
 
@@ -179,7 +230,7 @@ def plot(report: dict[str, Any], latencies: dict[str, list[float]], out_dir: Pat
     ax.set_xticks([x + width * (len(configs) - 1) / 2 for x in range(len(keys))], keys,
                   rotation=20, ha="right")  # fmt: skip
     ax.set_ylim(0, 1.05)
-    ax.set_title(f"metrics per configuration (split: {report['split'] or 'all'})")
+    ax.set_title("metrics per configuration (dev)")
     ax.legend()
     fig.tight_layout()
     fig.savefig(out_dir / "configurations.png", dpi=120)
@@ -194,26 +245,27 @@ def plot(report: dict[str, Any], latencies: dict[str, list[float]], out_dir: Pat
 
 
 def run_suite(
-    kb: KnowledgeBase,
+    dev_kb: KnowledgeBase | None,
     config_names: Sequence[str],
-    split: str | None = "test",
+    heldout_kb: KnowledgeBase | None = None,
+    limit: int | None = None,
     with_scorer: bool = True,
     out_root: Path | None = REPORTS,
 ) -> dict[str, Any]:
-    """Run the configurations; write the report folder unless ``out_root`` is None."""
+    """Compare the configurations on dev (with ``dev_kb``) and score the gate (with
+    ``heldout_kb``); write the report folder unless ``out_root`` is None."""
     start = time.perf_counter()
-    configs, skipped = available(config_names, kb.settings)
-    runs = [run_config(kb, config, split) for config in configs]
+    configs, skipped = available(config_names, (dev_kb or heldout_kb).settings)  # type: ignore[union-attr]
+    runs = [run_config(dev_kb, config, limit) for config in configs] if dev_kb else []
     report: dict[str, Any] = {
-        "split": split,
         "skipped": skipped,
         "configs": {r["config"]: r["metrics"] for r in runs},
-        "gate": {r["config"]: gate_failures(r["metrics"]) for r in runs},
-        "intervals": {r["config"]: intervals(r["metrics"]) for r in runs},
+        "intervals": {r["config"]: r["intervals"] for r in runs},
         "details": {r["config"]: r["answers"] for r in runs},
+        "gate": score_gate(heldout_kb) if heldout_kb else None,
     }
-    if with_scorer:
-        report["support_scorer"] = support_scorer.evaluate(kb.encoder, kb.settings)
+    if with_scorer and dev_kb:
+        report["support_scorer"] = support_scorer.evaluate(dev_kb.encoder, dev_kb.settings)
     report["seconds"] = time.perf_counter() - start
     if out_root is not None:
         out_dir = out_root / datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -223,27 +275,28 @@ def run_suite(
             json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"
         )
         (out_dir / "report.md").write_text(to_markdown(report), encoding="utf-8")
-        latencies = {r["config"]: [x.latency_ms for x in r["results"]] for r in runs}
-        plot(report, latencies, out_dir)
+        if runs:
+            latencies = {r["config"]: [x.latency_ms for x in r["results"]] for r in runs}
+            plot(report, latencies, out_dir)
     return report
 
 
-def run_from_args(args: argparse.Namespace, settings: Settings | None = None) -> int:
-    """``certguide eval`` and ``python -m evals.suite``: run, print the summary, report."""
-    names = args.config or (["hybrid"] if args.fast else list(CONFIGS))
-    split = args.split or ("test" if args.fast else "all")
-    kb = retrieval.build_eval_index(args.eval_dir, settings)
-    report = run_suite(kb, names, None if split == "all" else split, with_scorer=not args.fast)
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """``python -m evals.suite`` and ``certguide eval``: run, print the summary, report."""
+    parser = argparse.ArgumentParser(prog="certguide eval", description=__doc__)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    names = [] if args.fast else (args.config or list(CONFIGS))
+    with ExitStack() as stack:
+        settings = settings or get_settings()
+        if "llm" in names:
+            settings = stack.enter_context(local_llm(settings))
+        heldout_kb = retrieval.build_eval_index(args.heldout_dir, settings, with_clients=True)
+        dev_kb = None if args.fast else retrieval.build_eval_index(args.eval_dir, settings)
+        report = run_suite(dev_kb, names, heldout_kb, args.limit, with_scorer=not args.fast)
     print(summary_markdown(report))
     print(f"report: {report['out_dir']}")
-    failed = any(report["gate"].values())
-    return 1 if args.gate and failed else 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    add_eval_arguments(parser)
-    return run_from_args(parser.parse_args(argv), get_settings())
+    return 1 if args.gate and report["gate"]["failures"] else 0
 
 
 if __name__ == "__main__":

@@ -3,11 +3,13 @@ labelled pairs in evals/datasets/support_pairs.jsonl.
 
     python -m evals.support_scorer
 
-Two scorers side by side: the rule scorer the answer eval uses (character-bigram coverage;
+Three scorers side by side: the answerer's own rule check (character-bigram coverage;
 numbers, prohibitions and roles must agree) and the same rules with an e5 cosine between
 sentence and passage mixed into the score, weight and threshold fitted on the dev pairs
-only. When an OpenAI-compatible LLM is configured (``CERTGUIDE_LLM_BASE_URL``), an LLM
-judge runs beside them; without one it is skipped.
+only; and the evaluation's own judge (``evals.faithfulness``, no code shared with the
+answerer), which the answer eval scores faithfulness with. When an OpenAI-compatible LLM
+is configured (``CERTGUIDE_LLM_BASE_URL``), an LLM judge runs beside them; without one it is
+skipped.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from assistant.embedding.encoder import Encoder, get_encoder
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.convert import load_document
 from assistant.settings import Settings, get_settings
+from evals.faithfulness import supported
 from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "support_pairs.jsonl"
@@ -163,7 +166,11 @@ def evaluate(encoder: Encoder, settings: Settings) -> dict[str, Any]:
     dev = [i for i in items if i["split"] == "dev"]
     test = [i for i in items if i["split"] == "test"]
     semantic = fit_semantic(dev, cosines(items, encoder))
-    judges: dict[str, Judge] = {"rules": rules, "rules+e5": semantic}
+    judges: dict[str, Judge] = {
+        "rules": rules,
+        "rules+e5": semantic,
+        "evaluation's own (evals.faithfulness)": lambda i: supported(i["sentence"], i["passage"]),
+    }
     llm = llm_judge(settings)
     if llm is not None:
         judges["llm"] = llm

@@ -22,7 +22,9 @@ ORG_LABELS = {"public": "公共资料"}
 METRIC_LABELS = {
     "answerable": "可答题数",
     "must_refuse": "应拒答题数",
+    "key_facts": "要点数",
     "key_fact_recall": "要点召回",
+    "key_facts_cited": "要点答对并引用",
     "citation_precision": "引用精确率",
     "citation_recall": "引用召回率",
     "faithfulness": "忠实度",
@@ -37,7 +39,7 @@ METRIC_LABELS = {
 }
 
 
-SPLIT_LABELS = {"all": "全部", "dev": "开发集", "test": "测试集"}
+SPLIT_LABELS = {"all": "全部", "dev": "开发集", "heldout": "留出集"}
 
 
 def row_label(row: str) -> str:

@@ -9,16 +9,10 @@ import pytest
 from assistant.ingest.convert import load_document, split_front_matter
 from assistant.refs import article_ref
 from assistant.schema import Kind
-from tests.conftest import CORPUS_DIR, REGULATIONS_DIR, requires_regulations
+from tests.conftest import CORPUS_DIR, requires_regulations
+from tests.copycheck import copied_runs
 
 FILES = sorted(p for p in CORPUS_DIR.rglob("*.md") if p.name != "README.md")
-SEED_DIR = REGULATIONS_DIR.parent / "seed"
-OVERLAP = 15  # characters; a shared run this long means copied text
-_TITLE_RE = re.compile(r"《[^》]{1,60}》")  # names of laws may be quoted in full
-
-
-def _flatten(text: str) -> str:
-    return re.sub(r"\s", "", _TITLE_RE.sub("《》", text))
 
 
 def test_front_matter_is_complete() -> None:
@@ -72,26 +66,12 @@ def test_huarui_procedures_state_their_facts(code: str, facts: list[str]) -> Non
         assert fact in doc.text, f"HR-QP-{code} lacks {fact}"
 
 
-def _official_texts() -> list[str]:
-    texts = []
-    for folder in (REGULATIONS_DIR, SEED_DIR):
-        for path in sorted(folder.glob("*")):
-            if path.suffix in (".md", ".txt") and path.name != "README.md":
-                body = path.read_text(encoding="utf-8").split("<!-- INFO END -->")[-1]
-                texts.append(_flatten(body.replace("中华人民共和国", "")))
-    return texts
-
-
 @requires_regulations
 def test_corpus_shares_no_long_run_with_official_texts() -> None:
-    official = _official_texts()
-    shingles = {t[i : i + OVERLAP] for t in official for i in range(len(t) - OVERLAP + 1)}
     copied: list[str] = []
     for path in FILES:
         _, body = split_front_matter(path.read_text(encoding="utf-8"), path)
-        flat = _flatten(body.replace("中华人民共和国", ""))
-        runs = {flat[i : i + OVERLAP] for i in range(len(flat) - OVERLAP + 1)} & shingles
-        copied.extend(f"{path.name}: {run}" for run in sorted(runs)[:3])
+        copied.extend(f"{path.name}: {run}" for run in sorted(copied_runs(body))[:3])
     assert not copied, "\n".join(copied)
 
 

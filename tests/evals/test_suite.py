@@ -1,86 +1,100 @@
-"""The suite compares configurations in one report, and its gate says what fails."""
+"""The suite compares configurations in one report, and its gate (on the held-out split,
+by Wilson bounds) says what fails."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assistant.cli import build_parser
+from assistant.embedding.encoder import Encoder
 from assistant.knowledge import KnowledgeBase
-from evals.suite import (
-    GATE,
-    gate_failures,
-    intervals,
-    run_suite,
-    summary_markdown,
-    to_markdown,
-    wilson_interval,
-)
-from tests.conftest import requires_regulations
+from evals import gate
+from evals.retrieval import build_eval_index
+from evals.suite import run_suite, summary_markdown, to_markdown
+from tests.conftest import make_settings, requires_regulations
+
+COUNTS = {"key_facts": 400, "must_refuse": 100, "answerable": 200, "retrieved": 220}
 
 
-def test_gate_failures() -> None:
-    passing = {"recall@5": 0.95, "faithfulness": 1.0, "citation_precision": 0.95,
-               "negative_rejection": 0.9, "false_refusal": 0.05}  # fmt: skip
-    assert gate_failures(passing) == []
-    failing = {**passing, "negative_rejection": 0.8, "false_refusal": 0.2}
-    assert gate_failures(failing) == [
-        "negative_rejection 0.800 < 0.85",
-        "false_refusal 0.200 > 0.1",
-    ]
-    assert gate_failures({"false_refusal": 0.05}) == []  # absent metrics are not judged
-    assert set(GATE) == set(passing)
+def test_gate_reads_the_wilson_bound() -> None:
+    passing = {"key_facts_cited": 0.95, "negative_rejection": 0.97, "false_refusal": 0.02,
+               "recall@5": 1.0, **COUNTS}  # fmt: skip
+    assert gate.gate_failures(passing) == [] and gate.targets_missed(passing) == []
+    # 0.74 of 100 is above the 0.70 floor, but its lower bound (0.646) is not
+    floor = gate.GATE["negative_rejection"].floor
+    failing = {**passing, "negative_rejection": 0.74, "false_refusal": 0.08}
+    assert failing["negative_rejection"] > floor > gate.judged(failing, "negative_rejection")
+    failures = gate.gate_failures(failing)
+    assert [f.split()[0] for f in failures] == ["negative_rejection", "false_refusal"]
+    assert "Wilson lower 0.646" in failures[0] and f"< floor {floor}" in failures[0]
+    assert "Wilson upper" in failures[1]
+    # the same share of more questions is a narrower interval, and passes
+    assert gate.judged({**failing, "must_refuse": 2000}, "negative_rejection") > floor
+    assert gate.gate_failures({"false_refusal": 0.05}) == []  # no count: not judged
+    assert set(gate.GATE) == {n for n in passing if n not in COUNTS}
 
 
 def test_wilson_interval() -> None:
-    assert wilson_interval(0.5, 100) == pytest.approx((0.4038, 0.5962), abs=1e-4)
-    low, high = wilson_interval(57 / 70, 70)  # a gate-sized must-refuse set
+    assert gate.wilson_interval(0.5, 100) == pytest.approx((0.4038, 0.5962), abs=1e-4)
+    low, high = gate.wilson_interval(57 / 70, 70)
     assert 0.70 < low < 0.72 and 0.88 < high < 0.90
-    assert wilson_interval(1.0, 10)[1] == 1.0 and wilson_interval(0.0, 10)[0] == 0.0
-    assert wilson_interval(0.3, 0) == (0.0, 1.0)
-    got = intervals({"negative_rejection": 0.8, "must_refuse": 70, "faithfulness": 1.0})
-    assert set(got) == {"negative_rejection"}  # only shares of a known number of questions
+    assert gate.wilson_interval(1.0, 10)[1] == 1.0 and gate.wilson_interval(0.0, 10)[0] == 0.0
+    assert gate.wilson_interval(0.3, 0) == (0.0, 1.0)
 
 
-def test_cli_eval_arguments() -> None:
-    args = build_parser().parse_args(["eval", "--fast", "--config", "dense", "lexical"])
-    assert args.fast and args.config == ["dense", "lexical"] and args.func.__name__ == "cmd_eval"
+def test_cli_passes_eval_options_to_the_suite() -> None:
+    args, rest = build_parser().parse_known_args(["eval", "--fast", "--config", "dense"])
+    assert args.func.__name__ == "cmd_eval" and rest == ["--fast", "--config", "dense"]
 
 
 @pytest.fixture(scope="module")
-def report_on_test_split(
-    corpus_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
+def heldout_kb(
+    tmp_path_factory: pytest.TempPathFactory, encoder: Encoder
+) -> Iterator[KnowledgeBase]:
+    """Every org's documents (the held-out items are asked as each item's asker)."""
+    data_dir = tmp_path_factory.mktemp("heldout") / "data"
+    yield build_eval_index(data_dir, make_settings(data_dir), with_clients=True)
+
+
+@pytest.fixture(scope="module")
+def report(
+    corpus_kb: KnowledgeBase, heldout_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Any]:
-    """The CI subset (`certguide eval --fast`) plus lexical and the unconfigured LLM."""
+    """The gate (what `certguide eval --fast` runs in CI) plus hybrid and lexical on a dev
+    subset, and the unconfigured LLM skipped."""
     out_root = tmp_path_factory.mktemp("reports")
-    return run_suite(corpus_kb, ["hybrid", "lexical", "llm"], "test", False, out_root)
+    return run_suite(corpus_kb, ["hybrid", "lexical", "llm"], heldout_kb, 20, False, out_root)
 
 
-@requires_regulations  # the gate is set on the whole test split, official texts included
-def test_ci_gate_on_the_test_split(report_on_test_split: dict[str, Any]) -> None:
-    """The issue's gate: R@5 ≥ 0.90, faithfulness ≥ 0.95, citation precision ≥ 0.90,
-    negative rejection ≥ 0.85, false refusal ≤ 0.10 for the hybrid answerer."""
-    hybrid = report_on_test_split["configs"]["hybrid"]
-    assert set(GATE) <= set(hybrid)
-    assert report_on_test_split["gate"]["hybrid"] == [], summary_markdown(report_on_test_split)
+@requires_regulations  # the gate is set on the whole held-out split, official texts included
+def test_ci_gate_on_the_heldout_split(report: dict[str, Any]) -> None:
+    scored = report["gate"]
+    assert set(gate.GATE) <= set(scored["intervals"])
+    assert scored["values"]["answerable"] >= 150 and scored["values"]["must_refuse"] >= 80
+    assert set(scored["by_category"]) == {
+        "out_of_scope", "other_standard", "false_premise", "absent_fact"
+    }  # fmt: skip
+    assert scored["failures"] == [], summary_markdown(report)
 
 
-def test_configurations_side_by_side(report_on_test_split: dict[str, Any]) -> None:
-    report = report_on_test_split
+def test_configurations_side_by_side(report: dict[str, Any]) -> None:
     out_dir = Path(report["out_dir"])
     assert set(report["configs"]) == {"hybrid", "lexical"}
     assert report["skipped"] and report["skipped"][0].startswith("llm")
     hybrid, lexical = report["configs"]["hybrid"], report["configs"]["lexical"]
-    assert hybrid["recall@5"] >= 0.90 and hybrid["ndcg@5"] > lexical["ndcg@5"]
-    assert hybrid["faithfulness"] >= 0.95 and hybrid["citation_precision"] >= 0.90
+    assert hybrid["mrr"] >= lexical["mrr"] and hybrid["answerable"] == 20
     saved = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
-    assert saved["gate"] == report["gate"]
+    assert saved["gate"]["failures"] == report["gate"]["failures"]
     low, high = saved["intervals"]["hybrid"]["negative_rejection"]
     assert low <= hybrid["negative_rejection"] <= high and high - low > 0.05
     markdown = (out_dir / "report.md").read_text(encoding="utf-8")
-    assert markdown == to_markdown(report) and "| metric | hybrid | lexical | gate |" in markdown
+    assert markdown == to_markdown(report) and "| metric | hybrid | lexical |" in markdown
+    assert "faithfulness | 1.000 (by construction)" in markdown  # reported, never gated
+    assert "| negative_rejection |" in markdown.split("## Configurations")[0]  # the gate table
     assert (out_dir / "configurations.png").stat().st_size > 1000
     assert (out_dir / "latency.png").stat().st_size > 1000
