@@ -68,7 +68,7 @@ eval: setup ## all configurations side by side (retrieval, answers, refusals, su
 	$(PY) -m evals.gaps
 
 calibrate: setup ## re-fit the refusal confidence model on the dev split and save it
-	$(PY) -m evals.calibrate_refusal --write
+	$(PY) -m evals.train_answerability --write
 
 bench: setup ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.ingest_throughput

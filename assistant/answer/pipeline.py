@@ -8,13 +8,14 @@ from collections.abc import Generator, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
+from assistant.answer.answerability.checks import figure_claims
+from assistant.answer.answerability.model import AnswerabilityModel
+from assistant.answer.answerability.policy import OffTopicSubjects, RefusalPolicy, Verdict
+from assistant.answer.answerability.premise import claimed_premises
 from assistant.answer.comparison import compared_sides
 from assistant.answer.compose import LIST_LINE_RE, Draft, ExtractiveGenerator
-from assistant.answer.confidence import ConfidenceModel
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
 from assistant.answer.polarity import leading_verdict
-from assistant.answer.premise import claimed_premises
-from assistant.answer.refusal import OffTopicSubjects, RefusalPolicy, Verdict, figure_claims
 from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Citation, Reply
 from assistant.answer.text import Shape, in_word_terms, question_shape
@@ -141,7 +142,7 @@ class Answerer:
         self.kb = kb
         self.mode = mode
         self.conversations = conversations
-        self.policy = policy or RefusalPolicy(ConfidenceModel.load())
+        self.policy = policy or RefusalPolicy(AnswerabilityModel.load())
         self.extractive = ExtractiveGenerator()
         self.llm = llm
         self.off_topic = OffTopicSubjects(kb.encoder)

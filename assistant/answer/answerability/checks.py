@@ -1,39 +1,27 @@
-"""When to say "the sources do not cover this" instead of answering.
-
-Checks, any one refuses: a standard or scheme the question names is nowhere in the
-evidence (ISO 14001, IATF 16949 …); the question's own figures contradict the evidence
-(「有效期10年对吧？」); no evidence sentence has the kind of fact asked for (a duration for
-多久 …); a premise the sources state the opposite of; and, last, the confidence model
-(``confidence.py``) over retrieval signals, including how close the question is to subjects
-we know the sources do not cover (``off_topic.txt``: 劳动合同, 驾驶证, ISO 45001 …).
+"""What can be checked in a question against its evidence: a scheme, document or company the
+sources never name; figures or roles the sources state otherwise (premise.py); the asked kind
+of fact missing. Each check is a finding the answerability model weighs (policy.py), not a
+refusal by itself: a check that misfires on a phrasing it was not written for then cannot
+refuse alone.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Container, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from pathlib import Path
+from dataclasses import dataclass
+from functools import cache
 
-import numpy as np
-
-from assistant.answer.compose import Draft
-from assistant.answer.confidence import (
-    EVIDENCE_HITS,
-    FOCUSED_SHAPES,
-    ConfidenceModel,
-    Features,
-    Lexicon,
-    measure,
-)
-from assistant.answer.premise import (
+from assistant.answer.answerability.model import EVIDENCE_HITS, FOCUSED_SHAPES, Lexicon
+from assistant.answer.answerability.premise import (
     conflicting_premise,
     conflicting_role,
     missing_values,
     unfocused_fact,
 )
+from assistant.answer.compose import Draft
 from assistant.answer.text import (
+    FUNCTION_CHARS,
     Shape,
     asked_clauses,
     content_terms,
@@ -42,12 +30,12 @@ from assistant.answer.text import (
     scheme_names,
     split_sentences,
 )
-from assistant.embedding.encoder import Encoder
 from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit
+from assistant.scope import TRADE_NAME_CHARS
+from assistant.text.lexicon import alternation, words
 
-OFF_TOPIC_FILE = Path(__file__).with_name("off_topic.txt")
 FIGURE_SLACK = 0.15  # sentences this close to the best match on a figure's matter count too
 _KNOWN_CODES = {"XK", "QS", "ISO", "GB", "GB/T", "CNAS", "HR", "QP", "WI", "QR", "SPC", "PDCA"}
 _QUANTITY_RE = re.compile(
@@ -64,14 +52,6 @@ _ASKED_UNIT_RE = re.compile(
     r"(?![算是才就为能可要会合])([\u4e00-\u9fffA-Za-z]{1,3})"
 )
 _NUMBER_THEN = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万]+)"
-
-
-@dataclass(frozen=True)
-class Verdict:
-    refuse: bool
-    reason: str = ""
-    message: str = ""
-    features: Features = field(default_factory=Features)
 
 
 def evidence_text(hits: list[Hit]) -> str:
@@ -157,7 +137,6 @@ _ASKS_FOR_VALUE_RE = re.compile(r"[吗呢么啥谁哪几]|什么|怎|如何|多�
 def unanswered_units(question: str, evidence: str) -> list[str]:
     """「多少欧每公里」 needs 「… 欧」 in the evidence; 「几名内审员」 needs a count of 内审员."""
     missing = []
-    question = question.replace("多少号人", "多少人")  # colloquial headcount
     for match in (
         m for c in asked_clauses(question, _ASKS_FOR_VALUE_RE) for m in _ASKED_UNIT_RE.finditer(c)
     ):
@@ -170,7 +149,7 @@ def unanswered_units(question: str, evidence: str) -> list[str]:
         counted = _NUMBER_THEN + "[个名位]?" + re.escape(noun[:2])  # 两名专职检验员
         if noun.startswith("人") or unit.startswith("人"):
             counted = _NUMBER_THEN + "[名位人]"  # 「派几个人」: 两名以上工作人员
-        # 「定多少目标」 is answered by 「目标通常为100%」: a value stated for the noun
+        # 「定多少指标」 is answered by 「指标为98%」: a value stated for the noun
         stated = re.escape(noun[:2]) + r"[^。；，\n]{0,6}?\d"
         answered = (_NUMBER_THEN + re.escape(unit), counted, stated)
         if not any(re.search(pattern, evidence) for pattern in answered):
@@ -187,137 +166,100 @@ def _in_vocabulary(phrase: str, vocabulary: Container[str]) -> bool:
     return all(bigram in vocabulary for bigram in tokenize(phrase))
 
 
-class OffTopicSubjects:
-    """Subjects the sources do not cover, embedded once; a question's closeness to them."""
-
-    def __init__(self, encoder: Encoder, path: Path = OFF_TOPIC_FILE) -> None:
-        self.encoder = encoder
-        lines = path.read_text(encoding="utf-8").splitlines()
-        self.subjects = [s.strip() for s in lines if s.strip() and not s.startswith("#")]
-
-    @cached_property
-    def vectors(self) -> np.ndarray:
-        return self.encoder.embed_passages(self.subjects)
-
-    def closeness(self, query_vector: np.ndarray) -> float:
-        return float(np.max(self.vectors @ query_vector)) if self.subjects else 0.0
+@cache
+def _company_re() -> re.Pattern[str]:
+    """Two characters, then a trade tail (电缆 …) and/or a legal form (有限公司 …); not a
+    one-character form (厂: 「来厂里」「隔壁厂」 name no company)."""
+    tails = alternation("trade_tails")
+    forms = "|".join(
+        re.escape(f) for f in sorted(words("org_forms"), key=len, reverse=True) if len(f) > 1
+    )
+    return re.compile(
+        rf"([\u4e00-\u9fff]{{{TRADE_NAME_CHARS}}})(?:(?:{tails})(?:{forms})?|(?:{forms}))"
+    )
 
 
-class RefusalPolicy:
-    def __init__(self, model: ConfidenceModel | None) -> None:
-        """``model``: the fitted confidence model (``ConfidenceModel.load()``); ``None``
-        leaves only the hard checks, which is what the calibration measures first."""
-        self.model = model
+def unknown_companies(question: str, vocabulary: Container[str]) -> list[str]:
+    """Names shaped like a company's (宏达电缆, 永泰电器有限公司) whose trade name the sources
+    never use: a company the index knows nothing of. Not the asker's own (咱们), nor two
+    characters with a function word in them (们的电缆)."""
+    return [
+        match.group(0)
+        for match in _company_re().finditer(question)
+        if (name := match.group(1)) not in vocabulary
+        and name not in words("first_person")
+        and not FUNCTION_CHARS & set(name)
+    ]
 
-    def judge(
-        self,
-        question: str,
-        expanded: str,
-        hits: list[Hit],
-        draft: Draft,
-        shape: Shape,
-        lexicon: Lexicon,
-        known_codes: Container[str] = (),
-        ref_named: bool = False,
-        premise_hits: list[Hit] | None = None,
-        off_topic: float = 0.0,
-    ) -> Verdict:
-        """``expanded``: the question with glossary terms; ``lexicon``: the lexical index;
-        ``known_codes``: document codes in the index (HR-QP-05 …); ``premise_hits``: what a
-        search for the question's own premise found (see ``claimed_premises``);
-        ``off_topic``: the question's cosine to the closest uncovered subject."""
-        if not hits:
-            return Verdict(True, "no_evidence", "资料库中没有找到相关内容。")
-        sentences = evidence_sentences(hits)
-        features = measure(question, expanded, hits, sentences, shape, lexicon, off_topic)
-        evidence = evidence_text(hits)
-        upper = evidence.upper()
-        unknown_documents = [
+
+@dataclass(frozen=True)
+class Findings:
+    """What each check found; a refusal's message names the first, in this order."""
+
+    unknown_documents: list[str]
+    unknown_schemes: list[str]
+    figures: list[str]  # figures the question states that the sources on its matter do not
+    premise: str  # a stated premise the sources say the opposite of
+    units: list[str]  # 「几名内审员」: the counted noun with no count in the evidence
+    values: list[str]  # a value asked for that no evidence sentence holds
+    no_amount: bool
+    unfocused: bool
+    ref_named: bool
+    unknown_companies: list[str]
+
+    def flags(self) -> dict[str, float]:
+        """The findings as the model's inputs (named as in ``Features``)."""
+        return {
+            "unknown_document": float(bool(self.unknown_documents)),
+            "unknown_scheme": float(bool(self.unknown_schemes)),
+            "contradicted_figure": float(bool(self.figures)),
+            "conflicting_premise": float(bool(self.premise)),
+            "unanswered_unit": float(bool(self.units)),
+            "missing_value": float(bool(self.values)),
+            "no_amount": float(self.no_amount),
+            "unfocused": float(self.unfocused),
+            "ref_named": float(self.ref_named),
+            "unknown_company": float(bool(self.unknown_companies)),
+        }
+
+
+def find(
+    question: str,
+    hits: list[Hit],
+    draft: Draft,
+    shape: Shape,
+    lexicon: Lexicon,
+    known_codes: Container[str],
+    ref_named: bool,
+    premise_hits: list[Hit] | None,
+) -> Findings:
+    sentences = evidence_sentences(hits)
+    evidence = evidence_text(hits)
+    upper = evidence.upper()
+    unknown_schemes = sorted(
+        code for code in named_codes(question) - _KNOWN_CODES if not _mentions(code, upper)
+    )
+    # a scheme named in Chinese, in no evidence and in words the sources never use
+    unknown_schemes += [
+        name
+        for name in scheme_names(question)
+        if name not in evidence and not _in_vocabulary(name, lexicon.vocabulary)
+    ]
+    close = sentences + evidence_sentences(premise_hits or [])
+    return Findings(
+        unknown_documents=[
             m.group(1) for m in PROCEDURE_RE.finditer(question) if m.group(1) not in known_codes
-        ]
-        if unknown_documents:
-            names = "、".join(unknown_documents)
-            return Verdict(
-                True,
-                "unknown_document",
-                f"资料库中没有收录「{names}」这份文件，无法回答其内容。",
-                features,
-            )
-        unknown_schemes = sorted(
-            code for code in named_codes(question) - _KNOWN_CODES if not _mentions(code, upper)
-        )
-        # a scheme named in Chinese, in no evidence and in words the sources never use
-        unknown_schemes += [
-            name
-            for name in scheme_names(question)
-            if name not in evidence and not _in_vocabulary(name, lexicon.vocabulary)
-        ]
-        if unknown_schemes:
-            names = "、".join(unknown_schemes)
-            return Verdict(
-                True,
-                "unknown_scheme",
-                f"资料库中没有关于「{names}」的内容，无法据此回答。",
-                features,
-            )
-        close = sentences + evidence_sentences(premise_hits or [])
-        figures = contradicted_figures(question, close)
-        if figures:
-            return Verdict(
-                True,
-                "false_premise",
-                f"问题里的「{'、'.join(figures)}」与资料中的规定不一致，"
-                "无法按这个前提回答；请以下列资料原文为准。",
-                features,
-            )
-        premise = conflicting_premise(question, close) or conflicting_role(question, close)
-        if premise:
-            return Verdict(
-                True,
-                "false_premise",
-                f"资料中的规定与问题的前提「{premise}」不符，无法按这个前提回答；"
-                "请以下列资料原文为准。",
-                features,
-            )
+        ],
+        unknown_schemes=unknown_schemes,
+        figures=contradicted_figures(question, close),
+        premise=conflicting_premise(question, close) or conflicting_role(question, close),
         # 「能不能删掉几台」: in a yes/no question 几 means "a few", not "how many"
-        units = unanswered_units(question, evidence) if shape is not Shape.yes_no else []
-        if ref_named:  # the named article answers, unless it lacks the count asked for
-            if units:
-                return Verdict(
-                    True,
-                    "fact_not_found",
-                    f"资料中没有问题所问的「{'、'.join(units)}」，不做推测。",
-                    features,
-                )
-            return Verdict(False, features=features)
-        values = missing_values(question, evidence)
-        if values:
-            return Verdict(
-                True,
-                "value_not_found",
-                f"资料中没有问题所问的具体{'、'.join(values)}，不做推测。",
-                features,
-            )
-        # a missing amount is a missing answer; for other shapes (who, what happens …) the
-        # sources often answer in words the shape patterns do not know
-        no_amount = shape in (Shape.money, Shape.quantity) and not draft.shape_ok
-        unfocused = shape in FOCUSED_SHAPES and unfocused_fact(question, sentences, shape)
-        if no_amount or units or unfocused:
-            return Verdict(
-                True,
-                "fact_not_found",
-                "资料中没有找到问题所问的具体信息（如期限、数额、数量或负责部门），不做推测。",
-                features,
-            )
-        if self.model is not None and self.model.refuses(features):
-            if features.off_topic_margin > 0:
-                return Verdict(
-                    True,
-                    "out_of_scope",
-                    "这个问题超出了资料库的范围（生产许可证、ISO 9001、本公司程序），无法回答。",
-                    features,
-                )
-            return Verdict(
-                True, "low_confidence", "现有资料不足以可靠地回答这个问题，不做推测。", features
-            )
-        return Verdict(False, features=features)
+        units=unanswered_units(question, evidence) if shape is not Shape.yes_no else [],
+        values=missing_values(question, evidence),
+        # a missing amount is a missing answer; for other shapes (who, what happens …)
+        # the sources often answer in words the shape patterns do not know
+        no_amount=shape in (Shape.money, Shape.quantity) and not draft.shape_ok,
+        unfocused=shape in FOCUSED_SHAPES and unfocused_fact(question, sentences, shape),
+        ref_named=ref_named,
+        unknown_companies=unknown_companies(question, lexicon.vocabulary),
+    )

@@ -1,14 +1,11 @@
-"""How likely the evidence fails to answer a question: a few measurable signals and a
-logistic model over them, fitted on labelled dev questions (``python -m
-evals.calibrate_refusal``).
-
-The hard checks in ``refusal.py`` catch what one rule can prove (an unknown standard, a
-contradicted figure). What is left is a judgement between signals that each mislead alone:
-a colloquial question has many unknown words but is in scope, a question about a fact the
-sources lack still finds close passages. Weighing them together, with weights learnt from
-questions we labelled, refuses more of the second kind for the same false refusals than
-fixed thresholds on each signal did (5-fold cross-validation on the dev split; see the
-README of evals/datasets).
+"""The answerability model: the probability that the evidence does not answer a question,
+from its signals (``Features``): the checks' findings, how close the question is in meaning
+to the passages and to the drafted sentence, how much of it they cover, how close it is to
+subjects the sources do not cover. Each signal misleads alone (a colloquial question has
+unknown words but is in scope; a question about a fact the sources lack still finds close
+passages; a check misfires on a phrasing it was not written for), so one logistic model
+weighs them all, trained on labelled questions by ``python -m evals.train_answerability``
+(figures in the README of evals/datasets and in model.json).
 """
 
 from __future__ import annotations
@@ -22,7 +19,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from assistant.answer.premise import CLAUSE_SPLIT_RE, asked_about, premise_clauses
+from assistant.answer.answerability.premise import CLAUSE_SPLIT_RE, asked_about, premise_clauses
 from assistant.answer.text import (
     Shape,
     answers_shape,
@@ -32,7 +29,7 @@ from assistant.answer.text import (
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit
 
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+MODEL_FILE = Path(__file__).with_name("model.json")
 EVIDENCE_HITS = 5
 FOCUSED_SHAPES = (Shape.duration, Shape.frequency, Shape.quantity, Shape.money)
 UNKNOWN_WORDS_KNOT = 0.5  # 0.4 did a little worse in dev cross-validation
@@ -51,7 +48,7 @@ class Lexicon(Protocol):
 
 @dataclass(frozen=True)
 class Features:
-    """Each in [0, 1] or a small count; names are the keys in calibration.json."""
+    """Each in [0, 1] or a small count; names are the keys in model.json."""
 
     similarity: float = 0.0  # best cosine among the evidence
     coverage: float = 0.0  # best share of the question's terms in one passage
@@ -73,6 +70,18 @@ class Features:
     # use is off topic however close its embedding lands, a drop a linear model sees only
     # through a feature of its own
     unknown_words: float = 0.0
+    # the checks' findings (``refusal.Findings.flags``): each a 0/1 the model weighs, so a
+    # check that misfires on questions like one it was written for cannot refuse alone
+    unknown_document: float = 0.0
+    unknown_scheme: float = 0.0
+    contradicted_figure: float = 0.0
+    conflicting_premise: float = 0.0
+    unanswered_unit: float = 0.0
+    missing_value: float = 0.0
+    no_amount: float = 0.0
+    unfocused: float = 0.0
+    ref_named: float = 0.0
+    unknown_company: float = 0.0
 
     def vector(self) -> np.ndarray:
         return np.asarray(astuple(self), dtype=np.float64)
@@ -148,7 +157,7 @@ def measure(
 
 
 @dataclass(frozen=True)
-class ConfidenceModel:
+class AnswerabilityModel:
     """Standardised logistic regression: P(the question must be refused | features), after
     one plain rule: a question clearly closer to an uncovered subject than to any passage
     (``off_topic_margin`` above ``max_off_topic_margin``) is refused outright."""
@@ -181,9 +190,9 @@ class ConfidenceModel:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ConfidenceModel:
+    def from_json(cls, data: Mapping[str, Any]) -> AnswerabilityModel:
         if tuple(data["features"]) != FEATURE_NAMES:
-            raise ValueError("calibration.json was fitted on other features: recalibrate")
+            raise ValueError("model.json was fitted on other features: recalibrate")
         return cls(
             tuple(data["mean"]),
             tuple(data["scale"]),
@@ -194,14 +203,14 @@ class ConfidenceModel:
         )
 
     @classmethod
-    def load(cls, path: Path = CALIBRATION_FILE) -> ConfidenceModel | None:
+    def load(cls, path: Path = MODEL_FILE) -> AnswerabilityModel | None:
         """None when there is no calibration: then only the hard checks refuse."""
         if not path.is_file():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
         if "model" not in data:
             raise ValueError(
-                f"{path} holds no model: run python -m evals.calibrate_refusal --write"
+                f"{path} holds no model: run python -m evals.train_answerability --write"
             )
         return cls.from_json(data["model"])
 
@@ -225,8 +234,10 @@ def fit(
     categories: np.ndarray,
     l2: float,
     threshold: float = 0.5,
-) -> ConfidenceModel:
-    """L2-regularised logistic regression (scipy L-BFGS), weighted by ``balanced_weights``."""
+    row_weights: np.ndarray | None = None,
+) -> AnswerabilityModel:
+    """L2-regularised logistic regression (scipy L-BFGS), weighted by ``balanced_weights``
+    times ``row_weights`` (what a question counts for, by who wrote it)."""
     from scipy.optimize import minimize
 
     mean = vectors.mean(axis=0)
@@ -234,6 +245,8 @@ def fit(
     z = np.c_[(vectors - mean) / scale, np.ones(len(vectors))]
     y = must_refuse.astype(np.float64)
     sample_weight = balanced_weights(must_refuse, categories)
+    if row_weights is not None:
+        sample_weight = sample_weight * row_weights
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         p = 1 / (1 + np.exp(-(z @ w)))
@@ -244,7 +257,7 @@ def fit(
         return float(value + l2 * (penalty**2).sum()), grad + 2 * l2 * penalty
 
     w = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
-    return ConfidenceModel(
+    return AnswerabilityModel(
         tuple(map(float, mean)),
         tuple(map(float, scale)),
         tuple(map(float, w[:-1])),

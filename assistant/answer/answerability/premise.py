@@ -24,6 +24,7 @@ from assistant.answer.text import (
     content_terms,
     coverage,
 )
+from assistant.text.lexicon import alternation
 
 CLAUSE_SPLIT_RE = re.compile(r"[，,。；;？?！!\n]+")
 
@@ -155,11 +156,7 @@ def _matter_before(clause: str, end: int) -> set[str]:
     return _meaning_chars(QUESTION_WORDS_RE.split(_HEDGE_RE.sub("", clause[:end]))[-1])
 
 
-# hedges, adverbs of repetition and conditions: 「才能重新注册」 asks about 注册, 「查实了罚多少钱」
-# about 罚
-_HEDGE_RE = re.compile(
-    r"一般|通常|大概|大约|具体|请问|一下|才能?|重新|再次|又|如果|要是|一旦|万一|查实了?|查出来?了?"
-)
+_HEDGE_RE = re.compile(alternation("hedges"))
 
 
 _ASKED_MONTH_RE = re.compile(r"几月份?|哪个月")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,3 +26,10 @@ def table(name: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
 def words(name: str) -> tuple[str, ...]:
     """The list ``name``.txt in file order, longest-first ties kept as written."""
     return read_word_list(LEXICON_DIR / f"{name}.txt")
+
+
+@cache
+def alternation(name: str) -> str:
+    """The list as a regex alternation, longest words first (so 才能 wins over 才): the words
+    stay in the data file, the pattern is built from it."""
+    return "|".join(re.escape(w) for w in sorted(words(name), key=len, reverse=True))

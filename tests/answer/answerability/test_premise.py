@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.answer.premise import (
+from assistant.answer.answerability.premise import (
     claimed_premises,
     conflicting_premise,
     missing_values,
@@ -25,7 +25,7 @@ def test_missing_values() -> None:
     assert missing_values("条例从哪天起施行？", "本条例自2005年9月1日起施行。") == []
     assert missing_values("条例从哪天起施行？", "本条例自公布之日起施行。") == ["日期"]
     # the company the question names cannot be the answer to 「哪家」
-    assert missing_values("华瑞的铜杆从哪家供应商买？", "华瑞线缆有限公司评价供应商。") == [
+    assert missing_values("华瑞的绝缘料找哪家厂商进货？", "华瑞线缆有限公司评价供应商。") == [
         "单位名称"
     ]
     assert missing_values("铜杆从哪家供应商买？", "铜杆由江南铜业有限公司供应。") == []
@@ -57,10 +57,10 @@ def test_a_month_answers_the_matter_before_it() -> None:
 def test_a_question_word_that_ends_the_clause_asks_about_what_precedes_it() -> None:
     sentences = ["未按规定办理变更的，主管部门会责令限期办理。", *EVIDENCE[2:]]
     # the sources set a 限期 but never say how long it is
-    assert unfocused_fact("责令限期办理变更，这个限期一般给多少天？", sentences, Shape.duration)
+    assert unfocused_fact("被责令限期改正的话，限期通常是多少天？", sentences, Shape.duration)
     assert not unfocused_fact("出检验报告要多少天？", sentences, Shape.duration)
     assert not unfocused_fact("样品封存后几天内送到检验机构？", sentences, Shape.duration)
-    assert unfocused_fact("差距分析这一步一般做几周？", sentences, Shape.duration)
+    assert unfocused_fact("文件评审那一步大约花几周？", sentences, Shape.duration)
 
 
 def test_a_few_is_not_asked() -> None:
@@ -68,25 +68,25 @@ def test_a_few_is_not_asked() -> None:
     evidence = ["有效顾客投诉控制在每年10次以内。"]
     question = "接了好几个客户电话，公司一年的客诉目标是几次以内？"
     assert not unfocused_fact(question, evidence, Shape.quantity)
-    # 「多审几次」 is "a few more times": the clause asks which departments, not how often
-    assert not unfocused_fact("哪些部门该多审几次，频次按啥来定？", evidence, Shape.frequency)
+    # 「多查几回」 is "a few more times": the clause asks which lines, not how often
+    assert not unfocused_fact("哪条产线要多查几回，频率看什么定？", evidence, Shape.frequency)
     assert unfocused_fact("管评几次？", evidence, Shape.frequency)
 
 
 def test_adverbs_and_conditions_name_nothing() -> None:
-    banned = ["被撤销执业资格的认证人员，5年内认可机构不受理其注册申请。"]
-    assert not unfocused_fact("被撤销了执业资格，要过几年才能重新注册？", banned, Shape.duration)
-    assert unfocused_fact("被撤销了执业资格，要过几年才能重新上岗？", banned, Shape.duration)
-    fine = ["检验机构监销其检验的产品的，处2万元以上10万元以下的罚款。"]
-    assert not unfocused_fact("帮人家监销产品，查实了罚多少钱？", fine, Shape.money)
-    assert unfocused_fact("帮人家监销产品，查实了赔偿多少钱？", fine, Shape.money)
+    banned = ["被吊销证书的企业，3年内不受理其申请。"]
+    assert not unfocused_fact("证书被吊销后，隔几年才能再申请？", banned, Shape.duration)
+    assert unfocused_fact("证书被吊销后，隔几年才能再投标？", banned, Shape.duration)
+    fine = ["企业冒用证书的，处5万元以上20万元以下的罚款。"]
+    assert not unfocused_fact("冒用别人的证书，一般会罚多少钱？", fine, Shape.money)
+    assert unfocused_fact("冒用别人的证书，一般会赔偿多少钱？", fine, Shape.money)
 
 
 def test_premises() -> None:
-    assert premise_clauses("ISO 9001是强制的吧，不办罚多少？") == ["ISO 9001是强制的"]
+    assert premise_clauses("GB/T 19001是强制标准吧，没证怎么处理？") == ["GB/T 19001是强制标准"]
     assert premise_clauses("ISO 9001是强制的吗？") == []
     assert claimed_premises("样品送到了，几天出报告？") == []
-    assert conflicting_premise("ISO 9001是国家强制的吧，不办会被罚多少钱？", EVIDENCE)
+    assert conflicting_premise("听说ISO 9001属于国家强制，没证要罚款吧？", EVIDENCE)
     assert conflicting_premise("认证标志可以印在产品包装上，印多大合适？", EVIDENCE)
     assert not conflicting_premise("认证标志能印在产品包装上吗？", EVIDENCE)
     assert not conflicting_premise("ISO 9001是自愿的吧，一般多久审一次？", EVIDENCE)
