@@ -63,11 +63,11 @@ browser: ## Debian's Chromium + CJK/emoji fonts for the browser tests (needs roo
 test: setup llm browser lint ## lint, then pytest on the real model, store, servers, local LLM and browser
 	$(PY) -m pytest -q
 
-eval: setup ## all configurations side by side (retrieval, answers, refusals, support scorer): evals/reports/<timestamp>/
+eval: setup ## configurations side by side on dev (LLM on a subset when built), support scorers, the held-out gate: evals/reports/<timestamp>/
 	$(PY) -m evals.suite
 	$(PY) -m evals.gaps
 
-calibrate: setup ## re-fit the refusal confidence model on the dev split and save it
+calibrate: setup ## re-train the answerability model (generated + dev questions; --observe re-asks them all) and save it
 	$(PY) -m evals.train_answerability --write
 
 bench: setup ## benchmarks (prints numbers next to a same-run baseline)

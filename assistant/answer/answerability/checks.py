@@ -194,7 +194,8 @@ def unknown_companies(question: str, vocabulary: Container[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Findings:
-    """What each check found; a refusal's message names the first, in this order."""
+    """What each check found (empty / False: nothing); ``policy.refusal_for`` words the
+    refusal after the first, in its order."""
 
     unknown_documents: list[str]
     unknown_schemes: list[str]
@@ -233,6 +234,8 @@ def find(
     ref_named: bool,
     premise_hits: list[Hit] | None,
 ) -> Findings:
+    """Every check on the question against its evidence (``premise_hits``: what a search
+    for its stated premise found, where a contradicted figure or role is looked for too)."""
     sentences = evidence_sentences(hits)
     evidence = evidence_text(hits)
     upper = evidence.upper()
