@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
+from assistant.text.lexicon import table
 
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
 FUNCTION_CHARS = set(
@@ -35,8 +36,6 @@ _FREQUENCY_RE = re.compile(
 )
 # an amount, not the word 罚款: 「并处罚款」 does not say how much
 _MONEY_RE = re.compile(r"[\d一二两三四五六七八九十百千万]\s*(?:元|倍)|%|％")
-_RESPONSIBLE_RE = re.compile(r"部|总经理|负责|主持|主管部门|机构|人员|批准|签发|厂长|小组")
-_CONSEQUENCE_RE = re.compile(r"罚|责令|吊销|撤销|没收|追究|停止|注销|不得|处以|警告|召回|作废|重新")
 _COUNT_RE = re.compile(r"\d|[一二两三四五六七八九十]")
 
 
@@ -56,11 +55,17 @@ class Shape(StrEnum):
 
 
 # 「比较合适」「比较多」: 比较 as "fairly", not "compare"
+def _words_of(name: str, row: str) -> re.Pattern[str]:
+    """The words of one row of a 「name | words」 list as one pattern, longest first."""
+    found = next(columns[1] for columns in table(name) if columns[0] == (row,))
+    return re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
+
+
 DIFFERENCE_RE = re.compile(
     r"区别|不同|差异|对比|比较(?![合好多少常大小快慢高低难容重长短稳方])|异同|有啥不一样|有什么不一样"
 )
 _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
-    (Shape.enumeration, re.compile(r"哪些|哪几[项个类种]|包括什么|包含什么|都有啥|都有什么")),
+    (Shape.enumeration, _words_of("question_shapes", "enumeration")),
     (
         Shape.frequency,
         re.compile(
@@ -85,15 +90,15 @@ _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
     (Shape.difference, DIFFERENCE_RE),
     (
         Shape.steps,
-        re.compile(r"步骤|流程|怎么办理|如何办理|如何申请|怎么申请|环节|哪几步|几步|怎么走"),
+        _words_of("question_shapes", "steps"),
     ),
-    (Shape.responsible, re.compile(r"谁|哪个部门|由谁|哪个机构|哪个单位|谁来")),
+    (Shape.responsible, _words_of("question_shapes", "responsible")),
     (
         Shape.consequence,
-        re.compile(r"会怎样|会怎么样|后果|处罚|罚|吊销|会被|怎么处理|咋处理|怎么办"),
+        _words_of("question_shapes", "consequence"),
     ),
-    (Shape.quantity, re.compile(r"多少|几个|几项|几次|几级|几名|几类|几批|几条|几分")),
-    (Shape.definition, re.compile(r"什么是|是什么|指什么|含义|啥意思|什么意思")),
+    (Shape.quantity, _words_of("question_shapes", "quantity")),
+    (Shape.definition, _words_of("question_shapes", "definition")),
     (
         Shape.yes_no,
         re.compile(r"吗[？?]?$|是否|能不能|可不可以|要不要|需不需要|必须.*吗|算不算|行不行"),
@@ -106,8 +111,8 @@ _SHAPE_EVIDENCE: dict[Shape, re.Pattern[str]] = {
     Shape.duration: _TIME_RE,
     Shape.money: _MONEY_RE,
     Shape.quantity: _COUNT_RE,
-    Shape.responsible: _RESPONSIBLE_RE,
-    Shape.consequence: _CONSEQUENCE_RE,
+    Shape.responsible: _words_of("answer_marks", "responsible"),
+    Shape.consequence: _words_of("answer_marks", "consequence"),
 }
 
 

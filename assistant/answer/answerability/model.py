@@ -28,13 +28,14 @@ from assistant.answer.text import (
 )
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit
+from assistant.text.lexicon import alternation
 
 MODEL_FILE = Path(__file__).with_name("model.json")
 EVIDENCE_HITS = 5
 FOCUSED_SHAPES = (Shape.duration, Shape.frequency, Shape.quantity, Shape.money)
 UNKNOWN_WORDS_KNOT = 0.5  # 0.4 did a little worse in dev cross-validation
 _PREMISE_MARKER_RE = re.compile(r"吧|听说|既然|不是.{0,12}嘛|对吧")
-_ASKS_VALUE_RE = re.compile(r"多少|几|哪家|谁|何时|什么时候|哪天|叫什么")
+_ASKS_VALUE_RE = re.compile(alternation("value_questions"))
 
 
 class Lexicon(Protocol):
