@@ -255,7 +255,10 @@ def run_suite(
     """Compare the configurations on dev (with ``dev_kb``) and score the gate (with
     ``heldout_kb``); write the report folder unless ``out_root`` is None."""
     start = time.perf_counter()
-    configs, skipped = available(config_names, (dev_kb or heldout_kb).settings)  # type: ignore[union-attr]
+    some_kb = dev_kb or heldout_kb
+    if some_kb is None:
+        raise ValueError("run_suite needs the dev index, the held-out index or both")
+    configs, skipped = available(config_names, some_kb.settings)
     runs = [run_config(dev_kb, config, limit) for config in configs] if dev_kb else []
     report: dict[str, Any] = {
         "skipped": skipped,

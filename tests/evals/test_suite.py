@@ -15,7 +15,7 @@ from assistant.embedding.encoder import Encoder
 from assistant.knowledge import KnowledgeBase
 from evals import gate
 from evals.retrieval import build_eval_index
-from evals.suite import run_suite, summary_markdown, to_markdown
+from evals.suite import available, local_llm, run_suite, summary_markdown, to_markdown
 from tests.conftest import make_settings, requires_regulations
 
 COUNTS = {"key_facts": 400, "must_refuse": 100, "answerable": 200, "retrieved": 220}
@@ -98,3 +98,14 @@ def test_configurations_side_by_side(report: dict[str, Any]) -> None:
     assert "| negative_rejection |" in markdown.split("## Configurations")[0]  # the gate table
     assert (out_dir / "configurations.png").stat().st_size > 1000
     assert (out_dir / "latency.png").stat().st_size > 1000
+
+
+def test_no_local_llm_leaves_the_llm_configuration_skipped(tmp_path: Path) -> None:
+    """Without a built model (``make llm``) the suite starts nothing and skips the llm run."""
+    settings = make_settings(tmp_path / "data").model_copy(
+        update={"models_dir": tmp_path, "llm_base_url": ""}
+    )
+    with local_llm(settings) as used:
+        assert used.llm_base_url == ""
+    configs, skipped = available(["hybrid", "llm"], settings)
+    assert [c.name for c in configs] == ["hybrid"] and skipped[0].startswith("llm")
