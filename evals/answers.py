@@ -123,11 +123,14 @@ def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
     return sentences
 
 
-def facts_cited(key_facts: Sequence[str], reply: Reply) -> int:
-    """Key facts stated in a sentence whose markers point to a passage that holds them: a
-    right figure cited to the wrong passage does not count."""
+def facts_cited(
+    key_facts: Sequence[str], pieces: Sequence[tuple[str, list[int]]], reply: Reply
+) -> int:
+    """Key facts stated in a sentence (``pieces``: ``answer_sentences`` of the reply) whose
+    markers point to a passage that holds them: a right figure cited to the wrong passage
+    does not count."""
     passages = {c.n: normalise_numbers(c.text) for c in reply.citations}
-    sentences = [(normalise_numbers(t), m) for t, m in answer_sentences(reply.answer)]
+    sentences = [(normalise_numbers(t), m) for t, m in pieces]
     return sum(
         any(
             f in text and any(f in passages.get(n, "") for n in markers)
@@ -154,11 +157,12 @@ def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bo
         return result
     answer = normalise_numbers(reply.answer)
     result.facts_found = sum(1 for f in result.key_facts if normalise_numbers(f) in answer)
-    result.facts_cited = facts_cited(result.key_facts, reply)
+    pieces = answer_sentences(reply.answer)
+    result.facts_cited = facts_cited(result.key_facts, pieces, reply)
     expected = {(e["doc_id"], e["ref"]) for e in item.get("expected") or []}
     if expected:
         result.expected_cited = any((c.doc_id, c.ref) in expected for c in reply.citations)
-    sentences = [text for text, _ in answer_sentences(reply.answer)]
+    sentences = [text for text, _ in pieces]
     if sentences:
         first = normalise_numbers(sentences[0])
         result.first_has_fact = any(normalise_numbers(f) in first for f in result.key_facts)
@@ -166,7 +170,7 @@ def score(item: dict[str, Any], reply: Reply, latency_ms: float, must_refuse: bo
     result.repeated_figures = repeated_figures(sentences)
     result.boilerplate_sentences = sum(map(is_boilerplate, sentences))
     passages = {c.n: c.text for c in reply.citations}
-    for sentence, markers in answer_sentences(reply.answer):
+    for sentence, markers in pieces:
         result.sentences += 1
         verdicts = [supported(sentence, passages[n]) for n in markers if n in passages]
         result.cited_pairs += len(verdicts)

@@ -58,18 +58,22 @@ def intervals(values: dict[str, float]) -> dict[str, tuple[float, float]]:
     }
 
 
-def judged(values: dict[str, float], name: str) -> float:
+def _read(name: str, interval: tuple[float, float]) -> float:
     """The bound the gate reads: the lower one for a share that must be high, else the upper."""
-    low, high = intervals(values)[name]
-    return low if GATE[name].side == "min" else high
+    return interval[0] if GATE[name].side == "min" else interval[1]
+
+
+def judged(values: dict[str, float], name: str) -> float:
+    """The bound the gate reads for ``name`` in ``values``."""
+    return _read(name, intervals(values)[name])
 
 
 def _missed(values: dict[str, float], level: str) -> list[str]:
     missed = []
-    for name in intervals(values):
+    for name, interval in intervals(values).items():
         bound = GATE[name]
         limit = bound.floor if level == "floor" else bound.target
-        at = judged(values, name)
+        at = _read(name, interval)
         if (bound.side == "min" and at < limit) or (bound.side == "max" and at > limit):
             sign, which = ("<", "lower") if bound.side == "min" else (">", "upper")
             missed.append(

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
-from assistant.text.lexicon import table
+from assistant.text.lexicon import either, table
 
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
 FUNCTION_CHARS = set(
@@ -58,7 +58,7 @@ class Shape(StrEnum):
 def _words_of(name: str, row: str) -> re.Pattern[str]:
     """The words of one row of a 「name | words」 list as one pattern, longest first."""
     found = next(columns[1] for columns in table(name) if columns[0] == (row,))
-    return re.compile("|".join(re.escape(w) for w in sorted(found, key=len, reverse=True)))
+    return re.compile(either(found))
 
 
 DIFFERENCE_RE = re.compile(

@@ -34,7 +34,7 @@ from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Hit
 from assistant.scope import TRADE_NAME_CHARS
-from assistant.text.lexicon import alternation, words
+from assistant.text.lexicon import alternation, either, words
 
 FIGURE_SLACK = 0.15  # sentences this close to the best match on a figure's matter count too
 _KNOWN_CODES = {"XK", "QS", "ISO", "GB", "GB/T", "CNAS", "HR", "QP", "WI", "QR", "SPC", "PDCA"}
@@ -171,9 +171,7 @@ def _company_re() -> re.Pattern[str]:
     """Two characters, then a trade tail (电缆 …) and/or a legal form (有限公司 …); not a
     one-character form (厂: 「来厂里」「隔壁厂」 name no company)."""
     tails = alternation("trade_tails")
-    forms = "|".join(
-        re.escape(f) for f in sorted(words("org_forms"), key=len, reverse=True) if len(f) > 1
-    )
+    forms = either(f for f in words("org_forms") if len(f) > 1)
     return re.compile(
         rf"([\u4e00-\u9fff]{{{TRADE_NAME_CHARS}}})(?:(?:{tails})(?:{forms})?|(?:{forms}))"
     )
@@ -227,6 +225,7 @@ class Findings:
 def find(
     question: str,
     hits: list[Hit],
+    sentences: Sequence[str],
     draft: Draft,
     shape: Shape,
     lexicon: Lexicon,
@@ -234,9 +233,9 @@ def find(
     ref_named: bool,
     premise_hits: list[Hit] | None,
 ) -> Findings:
-    """Every check on the question against its evidence (``premise_hits``: what a search
-    for its stated premise found, where a contradicted figure or role is looked for too)."""
-    sentences = evidence_sentences(hits)
+    """Every check on the question against its evidence (``sentences``: the hits' own,
+    ``evidence_sentences``; ``premise_hits``: what a search for its stated premise found,
+    where a contradicted figure or role is looked for too)."""
     evidence = evidence_text(hits)
     upper = evidence.upper()
     unknown_schemes = sorted(
@@ -248,7 +247,7 @@ def find(
         for name in scheme_names(question)
         if name not in evidence and not _in_vocabulary(name, lexicon.vocabulary)
     ]
-    close = sentences + evidence_sentences(premise_hits or [])
+    close = [*sentences, *evidence_sentences(premise_hits or [])]
     return Findings(
         unknown_documents=[
             m.group(1) for m in PROCEDURE_RE.finditer(question) if m.group(1) not in known_codes

@@ -129,9 +129,12 @@ class RefusalPolicy:
         ``off_topic``: the question's cosine to the closest uncovered subject."""
         if not hits:
             return Verdict(True, "no_evidence", "资料库中没有找到相关内容。")
-        found = find(question, hits, draft, shape, lexicon, known_codes, ref_named, premise_hits)
+        sentences = evidence_sentences(hits)
+        found = find(
+            question, hits, sentences, draft, shape, lexicon, known_codes, ref_named, premise_hits
+        )
         features = replace(
-            measure(question, expanded, hits, evidence_sentences(hits), shape, lexicon, off_topic),
+            measure(question, expanded, hits, sentences, shape, lexicon, off_topic),
             **found.flags(),
         )
         if self.model is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -28,8 +29,13 @@ def words(name: str) -> tuple[str, ...]:
     return read_word_list(LEXICON_DIR / f"{name}.txt")
 
 
+def either(found: Iterable[str]) -> str:
+    """Words as a regex alternation, longest first (so 才能 wins over 才): the words stay in
+    a data file, the pattern is built from them."""
+    return "|".join(re.escape(w) for w in sorted(found, key=len, reverse=True))
+
+
 @cache
 def alternation(name: str) -> str:
-    """The list as a regex alternation, longest words first (so 才能 wins over 才): the words
-    stay in the data file, the pattern is built from it."""
-    return "|".join(re.escape(w) for w in sorted(words(name), key=len, reverse=True))
+    """The list ``name`` as a regex alternation (``either``)."""
+    return either(words(name))
