@@ -92,13 +92,15 @@ def ready_chunks() -> int:
     else the index size."""
     chunks = int(call(client().ready)["chunks"])
     try:
-        client().me()
+        me = client().me()
     except APIRequestError as exc:
         if exc.status != 401:
             raise
         st.warning(describe(exc) + "请向管理员索取密钥，在下方输入。", icon="🔑")
         key_form()
         st.stop()
+    # the pages label orgs by name (华瑞线缆), not by id (huarui)
+    st.session_state.org_names = {o.id: o.name for o in me.orgs if o.name}
     return chunks
 
 

@@ -57,7 +57,8 @@ def kind_label(kind: Kind | str) -> str:
 
 
 def org_label(org: str) -> str:
-    return ORG_LABELS.get(org, org)
+    """「公共资料」, or the org's name as the API gave it to this user (``ready_chunks``)."""
+    return ORG_LABELS.get(org) or st.session_state.get("org_names", {}).get(org, org)
 
 
 def source_label(hit: Hit) -> str:
@@ -88,7 +89,7 @@ def reply(answer: Reply) -> None:
 
 
 def scope_label(scope: list[str] | None) -> str:
-    """The orgs an answer drew on, its own company first: 「huarui + 公共资料」."""
+    """The orgs an answer drew on, its own company first: 「华瑞线缆 + 公共资料」."""
     if scope is None:
         return "全部组织"
     return " + ".join(org_label(org) for org in sorted(scope, key=lambda o: o == "public"))

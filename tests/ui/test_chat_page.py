@@ -85,8 +85,10 @@ def test_kind_filter_limits_the_sources(api_url: str) -> None:
     ask(page, "内部审核多久做一次？")
     cited = [label for label in expander_labels(page) if label.startswith("[")]
     assert cited and all("HR-QP-" in label for label in cited), cited
-    # the answer says whose documents it read: the asker's company, then the public ones
-    assert any(c.value == "检索范围：huarui + 公共资料" for c in page.caption), page.caption
+    # each source and the answer say whose documents they are, by the org's name: the
+    # asker's company, then the public ones
+    assert all(label.endswith("｜ 华瑞线缆有限公司") for label in cited), cited
+    assert any(c.value == "检索范围：华瑞线缆有限公司 + 公共资料" for c in page.caption), page.caption
 
 
 def test_feedback_is_stored(api_url: str, stack: Stack) -> None:
