@@ -88,7 +88,8 @@ def test_kind_filter_limits_the_sources(api_url: str) -> None:
     # each source and the answer say whose documents they are, by the org's name: the
     # asker's company, then the public ones
     assert all(label.endswith("｜ 华瑞线缆有限公司") for label in cited), cited
-    assert any(c.value == "检索范围：华瑞线缆有限公司 + 公共资料" for c in page.caption), page.caption
+    captions = [c.value for c in page.caption]
+    assert "检索范围：华瑞线缆有限公司 + 公共资料" in captions, captions
 
 
 def test_feedback_is_stored(api_url: str, stack: Stack) -> None:
