@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from assistant.answer.answerability.checks import figure_claims
 from assistant.answer.answerability.model import AnswerabilityModel
 from assistant.answer.answerability.policy import OffTopicSubjects, RefusalPolicy, Verdict
-from assistant.answer.answerability.premise import claimed_premises
 from assistant.answer.comparison import compared_sides
 from assistant.answer.compose import LIST_LINE_RE, Draft, ExtractiveGenerator
 from assistant.answer.llm import LLMGenerator, LLMUnavailable
@@ -268,9 +267,9 @@ class Answerer:
                 query_vector=query_vector,
             )
             hits = one_private_org(hits)
-            # a premise (「ISO 9001是强制的吧」, 「…20天的期限…」) is checked where the
-            # sources discuss it, which need not be where the question's real ask is answered
-            premises = claimed_premises(question) + figure_claims(question)
+            # a stated figure (「…20天的期限…」) is checked where the sources discuss it, which
+            # need not be where the question's real ask is answered
+            premises = figure_claims(question)
             premise_hits = (
                 self.kb.search("，".join(premises), k=PREMISE_HITS, filters=scope, mode=self.mode)
                 if premises

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
-from assistant.text.lexicon import either, table
+from assistant.text.lexicon import alternation, either, table
 
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
 FUNCTION_CHARS = set(
@@ -54,55 +54,41 @@ class Shape(StrEnum):
     other = "other"
 
 
-# 「比较合适」「比较多」: 比较 as "fairly", not "compare"
-def _words_of(name: str, row: str) -> re.Pattern[str]:
-    """The words of one row of a 「name | words」 list as one pattern, longest first."""
+def _words_of(name: str, row: str, pattern: str = "") -> re.Pattern[str]:
+    """The words of one row of a 「name | words」 list as one pattern, longest first, and
+    ``pattern`` for the marks words cannot say."""
     found = next(columns[1] for columns in table(name) if columns[0] == (row,))
-    return re.compile(either(found))
+    return re.compile("|".join(filter(None, (either(found), pattern))))
 
 
-DIFFERENCE_RE = re.compile(
-    r"区别|不同|差异|对比|比较(?![合好多少常大小快慢高低难容重长短稳方])|异同|有啥不一样|有什么不一样"
+# 「比较合适」「比较多」: 比较 as "fairly", not "compare"
+DIFFERENCE_RE = _words_of(
+    "question_shapes", "difference", r"比较(?![合好多少常大小快慢高低难容重长短稳方])"
 )
 _SHAPE_PATTERNS: tuple[tuple[Shape, re.Pattern[str]], ...] = (
     (Shape.enumeration, _words_of("question_shapes", "enumeration")),
-    (
-        Shape.frequency,
-        re.compile(
-            r"多久一次|多长时间一次|多久做一次|多久.{0,4}一次|多久一轮|频次|频率|多频繁|每隔多|一年几次|几年一次"
-        ),
-    ),
+    (Shape.frequency, _words_of("question_shapes", "frequency", r"多久.{0,4}一次")),
     (
         Shape.money,
-        re.compile(
-            r"多少钱|(?:费用|收费|罚款)(?:标准|是|要|大概|一般)?多少|罚多少|花多少|报价|价格|价钱"
-            r"|便宜|贵不贵"
-        ),
+        _words_of("question_shapes", "money", r"(?:费用|收费|罚款)(?:标准|是|要|大概|一般)?多少"),
     ),
     (
         Shape.duration,
-        re.compile(
-            r"多久|多长|(?<![这那近好])(?<![^提]前)(?<!^前)(?:几年|几个月|几天|几周|几个?星期)|多少天|多少年|"
-            r"(?:几|多少)个?工作日|哪一?年(?!度)|期限|有效期|时限|什么时候|何时|提前多|"
-            r"周期|频次|多频繁|每隔|几月份|哪个月|最晚|最迟|截止"
+        _words_of(
+            "question_shapes",
+            "duration",
+            # 「这几年」「好几天」「前几天」 mean "some", not "how many"
+            r"(?<![这那近好])(?<![^提]前)(?<!^前)(?:几年|几个月|几天|几周|几个?星期)"
+            r"|(?:几|多少)个?工作日|哪一?年(?!度)",
         ),
     ),
     (Shape.difference, DIFFERENCE_RE),
-    (
-        Shape.steps,
-        _words_of("question_shapes", "steps"),
-    ),
+    (Shape.steps, _words_of("question_shapes", "steps")),
     (Shape.responsible, _words_of("question_shapes", "responsible")),
-    (
-        Shape.consequence,
-        _words_of("question_shapes", "consequence"),
-    ),
+    (Shape.consequence, _words_of("question_shapes", "consequence")),
     (Shape.quantity, _words_of("question_shapes", "quantity")),
     (Shape.definition, _words_of("question_shapes", "definition")),
-    (
-        Shape.yes_no,
-        re.compile(r"吗[？?]?$|是否|能不能|可不可以|要不要|需不需要|必须.*吗|算不算|行不行"),
-    ),
+    (Shape.yes_no, _words_of("question_shapes", "yes_no", r"吗[？?]?$|必须.*吗")),
 )
 
 # What a sentence must contain to answer a question of that shape.
@@ -116,7 +102,7 @@ _SHAPE_EVIDENCE: dict[Shape, re.Pattern[str]] = {
 }
 
 
-INTERROGATIVE_RE = re.compile(r"[吗呢么啥谁几哪]|什么|怎|如何|多少|多久|是否|能不能|要不要|是不是")
+INTERROGATIVE_RE = re.compile(alternation("interrogatives"))
 
 
 def asked_clauses(question: str, interrogative: re.Pattern[str] = INTERROGATIVE_RE) -> list[str]:
@@ -168,10 +154,7 @@ def split_sentences(text: str) -> list[str]:
     return parts
 
 
-QUESTION_WORDS_RE = re.compile(
-    r"多久|多长时间|多长|多少|几[个次年月天项级名类批条分步]?|谁|什么|怎么样?|怎样|如何|哪些|哪个|哪"
-    r"|是否|吗|呢|吧|啥|咋|能不能|可不可以|要不要|需不需要|有没有|一般|具体|请问|一下|一次"
-)
+QUESTION_WORDS_RE = re.compile(alternation("question_words"))
 
 
 def content_terms(text: str) -> set[str]:
@@ -219,13 +202,10 @@ def numbers(text: str) -> set[str]:
     return found
 
 
-_NEGATION_RE = re.compile(
-    r"不得|禁止|不能|不可|无须|无需|不需要|不必|不用|不允许|不应|严禁|不予|免于"
-)
-ROLE_RE = re.compile(
-    r"总经理|管理者代表|最高管理者|[\u4e00-\u9fff]{2}部(?:经理)?|认证机构|认可机构|检验机构|"
-    r"主管部门|市场监管局|国务院|省级|县级|销售者|生产者|使用者"
-)
+_NEGATION_RE = re.compile(alternation("negations"))
+# every listed role, or any two characters and 部 (销售部, 资源部 …)
+_ROLES = either(role for _, roles in table("roles") for role in roles)
+ROLE_RE = re.compile(_ROLES + r"|[\u4e00-\u9fff]{2}部(?:经理)?")
 
 
 @dataclass(frozen=True)

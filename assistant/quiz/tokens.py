@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from assistant.refs import NumeralError, cn_to_int, int_to_cn
+from assistant.text.lexicon import either, table
 
 
 class Category(StrEnum):
@@ -40,48 +41,18 @@ NUMBER_TOKEN_RE = re.compile(
     rf"(?<![A-Za-z0-9.\-§/:第])(\d+(?:\.\d+)?|[{_CN_DIGITS}]+)\s?({_UNIT_PATTERN})"
 )
 
-COMPANY_ROLES = (
-    "质量部经理",
-    "质量部",
-    "技术部",
-    "生产部",
-    "销售部",
-    "采购部",
-    "人力资源部",
-    "总经理",
-    "管理者代表",
-    "最高管理者",
-    "检验员",
-    "内审员",
-    "审核组长",
-)
-AUTHORITY_ROLES = (
-    "国务院",
-    "国家主管部门",
-    "省级主管部门",
-    "县级以上地方主管部门",
-    "认证机构",
-    "检验机构",
-    "认可机构",
-    "市场监管局",
-    "认监委",
-)
+ROLES_BY_KIND = {kind[0]: roles for kind, roles in table("roles")}
+COMPANY_ROLES = ROLES_BY_KIND["company"]
+AUTHORITY_ROLES = ROLES_BY_KIND["authority"]
 ROLE_GROUPS = (COMPANY_ROLES, AUTHORITY_ROLES)
-ROLE_RE = re.compile(
-    "|".join(sorted(map(re.escape, COMPANY_ROLES + AUTHORITY_ROLES), key=len, reverse=True))
-)
+ROLE_RE = re.compile(either(COMPANY_ROLES + AUTHORITY_ROLES))
 
-# Modal verbs by meaning: options from one class would be equivalent.
-MODAL_CLASSES = {
-    "must": ("必须", "应当"),
-    "must_not": ("不得", "禁止", "严禁", "不准"),
-    "may": ("可以",),
-    "need_not": ("无须", "无需", "不必"),
-}
+# Modal verbs by meaning (options of one kind would be equivalent), and the word a false
+# statement swaps in for each kind
+MODAL_CLASSES = {kind[0]: modal for kind, modal, _ in table("modal_kinds")}
+MODAL_FLIP = {kind[0]: opposite[0] for kind, _, opposite in table("modal_kinds")}
 MODAL_OF = {word: name for name, words in MODAL_CLASSES.items() for word in words}
-MODAL_RE = re.compile("|".join(sorted(MODAL_OF, key=len, reverse=True)))
-# A false statement swaps a modal for its opposite.
-MODAL_FLIP = {"must": "无须", "must_not": "可以", "may": "不得", "need_not": "必须"}
+MODAL_RE = re.compile(either(MODAL_OF))
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """What can be checked in a question against its evidence: a scheme, document or company the
-sources never name; figures or roles the sources state otherwise (premise.py); the asked kind
-of fact missing. Each check is a finding the answerability model weighs (policy.py), not a
+sources never name; figures the sources state otherwise; the asked kind of fact missing
+(premise.py). Each check is a finding the answerability model weighs (policy.py), not a
 refusal by itself: a check that misfires on a phrasing it was not written for then cannot
 refuse alone.
 """
@@ -13,12 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from assistant.answer.answerability.model import EVIDENCE_HITS, FOCUSED_SHAPES, Lexicon
-from assistant.answer.answerability.premise import (
-    conflicting_premise,
-    conflicting_role,
-    missing_values,
-    unfocused_fact,
-)
+from assistant.answer.answerability.premise import unfocused_fact
 from assistant.answer.compose import Draft
 from assistant.answer.text import (
     FUNCTION_CHARS,
@@ -198,9 +193,7 @@ class Findings:
     unknown_documents: list[str]
     unknown_schemes: list[str]
     figures: list[str]  # figures the question states that the sources on its matter do not
-    premise: str  # a stated premise the sources say the opposite of
     units: list[str]  # 「几名内审员」: the counted noun with no count in the evidence
-    values: list[str]  # a value asked for that no evidence sentence holds
     no_amount: bool
     unfocused: bool
     ref_named: bool
@@ -212,9 +205,7 @@ class Findings:
             "unknown_document": float(bool(self.unknown_documents)),
             "unknown_scheme": float(bool(self.unknown_schemes)),
             "contradicted_figure": float(bool(self.figures)),
-            "conflicting_premise": float(bool(self.premise)),
             "unanswered_unit": float(bool(self.units)),
-            "missing_value": float(bool(self.values)),
             "no_amount": float(self.no_amount),
             "unfocused": float(self.unfocused),
             "ref_named": float(self.ref_named),
@@ -234,8 +225,8 @@ def find(
     premise_hits: list[Hit] | None,
 ) -> Findings:
     """Every check on the question against its evidence (``sentences``: the hits' own,
-    ``evidence_sentences``; ``premise_hits``: what a search for its stated premise found,
-    where a contradicted figure or role is looked for too)."""
+    ``evidence_sentences``; ``premise_hits``: what a search for its stated figures found,
+    where a contradicted figure is looked for too)."""
     evidence = evidence_text(hits)
     upper = evidence.upper()
     unknown_schemes = sorted(
@@ -254,10 +245,8 @@ def find(
         ],
         unknown_schemes=unknown_schemes,
         figures=contradicted_figures(question, close),
-        premise=conflicting_premise(question, close) or conflicting_role(question, close),
         # 「能不能删掉几台」: in a yes/no question 几 means "a few", not "how many"
         units=unanswered_units(question, evidence) if shape is not Shape.yes_no else [],
-        values=missing_values(question, evidence),
         # a missing amount is a missing answer; for other shapes (who, what happens …)
         # the sources often answer in words the shape patterns do not know
         no_amount=shape in (Shape.money, Shape.quantity) and not draft.shape_ok,

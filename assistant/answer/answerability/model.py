@@ -34,7 +34,7 @@ MODEL_FILE = Path(__file__).with_name("model.json")
 EVIDENCE_HITS = 5
 FOCUSED_SHAPES = (Shape.duration, Shape.frequency, Shape.quantity, Shape.money)
 UNKNOWN_WORDS_KNOT = 0.5  # 0.4 did a little worse in dev cross-validation
-_PREMISE_MARKER_RE = re.compile(r"吧|听说|既然|不是.{0,12}嘛|对吧")
+_PREMISE_MARKER_RE = re.compile(alternation("premise_markers") + r"|不是.{0,12}嘛")
 _ASKS_VALUE_RE = re.compile(alternation("value_questions"))
 
 
@@ -76,9 +76,7 @@ class Features:
     unknown_document: float = 0.0
     unknown_scheme: float = 0.0
     contradicted_figure: float = 0.0
-    conflicting_premise: float = 0.0
     unanswered_unit: float = 0.0
-    missing_value: float = 0.0
     no_amount: float = 0.0
     unfocused: float = 0.0
     ref_named: float = 0.0

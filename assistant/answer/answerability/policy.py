@@ -70,13 +70,6 @@ def refusal_for(found: Findings, features: Features) -> Verdict | None:
             f"问题里的「{'、'.join(found.figures)}」与资料中的规定不一致，无法按这个前提回答；请以下列资料原文为准。",
             features,
         )
-    if found.premise:
-        return Verdict(
-            True,
-            "false_premise",
-            f"资料中的规定与问题的前提「{found.premise}」不符，无法按这个前提回答；请以下列资料原文为准。",
-            features,
-        )
     if found.units:
         return Verdict(
             True,
@@ -86,13 +79,6 @@ def refusal_for(found: Findings, features: Features) -> Verdict | None:
         )
     if found.ref_named:
         return None
-    if found.values:
-        return Verdict(
-            True,
-            "value_not_found",
-            f"资料中没有问题所问的具体{'、'.join(found.values)}，不做推测。",
-            features,
-        )
     if found.no_amount or found.unfocused:
         return Verdict(
             True,
@@ -125,7 +111,7 @@ class RefusalPolicy:
     ) -> Verdict:
         """``expanded``: the question with glossary terms; ``lexicon``: the lexical index;
         ``known_codes``: document codes in the index (HR-QP-05 …); ``premise_hits``: what a
-        search for the question's own premise found (see ``claimed_premises``);
+        search for the figures the question states found (see ``figure_claims``);
         ``off_topic``: the question's cosine to the closest uncovered subject."""
         if not hits:
             return Verdict(True, "no_evidence", "资料库中没有找到相关内容。")

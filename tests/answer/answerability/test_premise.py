@@ -1,51 +1,24 @@
-"""Asked-for values, the fact next to the question word, and contradicted premises."""
+"""The fact next to the question word, and the premises a question states."""
 
 from __future__ import annotations
 
-from assistant.answer.answerability.premise import (
-    claimed_premises,
-    conflicting_premise,
-    missing_values,
-    premise_clauses,
-    unfocused_fact,
-)
+from assistant.answer.answerability.premise import premise_clauses, unfocused_fact
 from assistant.answer.text import Shape
 
 EVIDENCE = [
-    "ISO 9001认证属于自愿性认证，法律并不强制企业取得证书。",
-    "认证标志不能印在产品或产品包装上。",
     "核查人员封存样品，企业应在7日内把样品送到检验机构。",
     "检验机构应当在30日内出具检验报告。",
 ]
 
 
-def test_missing_values() -> None:
-    assert missing_values("证书编号是多少？", "台账记录证书编号、发证日期。") == ["编号或号码"]
-    assert missing_values("证书编号是多少？", "证书编号为XK06-001-00123。") == []
-    assert missing_values("条例从哪天起施行？", "本条例自2005年9月1日起施行。") == []
-    assert missing_values("条例从哪天起施行？", "本条例自公布之日起施行。") == ["日期"]
-    # the company the question names cannot be the answer to 「哪家」
-    assert missing_values("华瑞的绝缘料找哪家厂商进货？", "华瑞线缆有限公司评价供应商。") == [
-        "单位名称"
-    ]
-    assert missing_values("铜杆从哪家供应商买？", "铜杆由江南铜业有限公司供应。") == []
-    assert missing_values("内审多久一次？", "内审每年一次。") == []
-    # a form's own code is its number
-    assert missing_values("表单编号是多少", "填写《换证准备计划》（HR-QR-44）。") == []
-    # a size needs a measurement; 「多大比例」 a share
-    assert missing_values("标志最小能印多大？", "标志印在产品或包装上。") == ["尺寸"]
-    assert missing_values("标志最小能印多大？", "标志高度不小于5mm。") == []
-    assert missing_values("抽多大比例？", "每批抽检10%。") == []
-
-
 def test_unfocused_fact() -> None:
-    assert unfocused_fact("样品送检后几天能出报告？", EVIDENCE[2:3], Shape.duration)
+    assert unfocused_fact("样品送检后几天能出报告？", EVIDENCE[:1], Shape.duration)
     assert not unfocused_fact("样品送检后几天能出报告？", EVIDENCE, Shape.duration)
     # a light verb after the question word asks about nothing in particular: what it asks
     # about is named before the question word
     audit = "第一次监督审核应在认证决定日期起12个月内进行。"
     assert not unfocused_fact("第一次监审最晚什么时候要做？", [audit], Shape.duration)
-    assert unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[2:3], Shape.duration)
+    assert unfocused_fact("第一次监审最晚什么时候要做？", EVIDENCE[:1], Shape.duration)
 
 
 def test_a_month_answers_the_matter_before_it() -> None:
@@ -55,7 +28,7 @@ def test_a_month_answers_the_matter_before_it() -> None:
 
 
 def test_a_question_word_that_ends_the_clause_asks_about_what_precedes_it() -> None:
-    sentences = ["未按规定办理变更的，主管部门会责令限期办理。", *EVIDENCE[2:]]
+    sentences = ["未按规定办理变更的，主管部门会责令限期办理。", *EVIDENCE]
     # the sources set a 限期 but never say how long it is
     assert unfocused_fact("被责令限期改正的话，限期通常是多少天？", sentences, Shape.duration)
     assert not unfocused_fact("出检验报告要多少天？", sentences, Shape.duration)
@@ -85,8 +58,4 @@ def test_adverbs_and_conditions_name_nothing() -> None:
 def test_premises() -> None:
     assert premise_clauses("GB/T 19001是强制标准吧，没证怎么处理？") == ["GB/T 19001是强制标准"]
     assert premise_clauses("ISO 9001是强制的吗？") == []
-    assert claimed_premises("样品送到了，几天出报告？") == []
-    assert conflicting_premise("听说ISO 9001属于国家强制，没证要罚款吧？", EVIDENCE)
-    assert conflicting_premise("认证标志可以印在产品包装上，印多大合适？", EVIDENCE)
-    assert not conflicting_premise("认证标志能印在产品包装上吗？", EVIDENCE)
-    assert not conflicting_premise("ISO 9001是自愿的吧，一般多久审一次？", EVIDENCE)
+    assert premise_clauses("样品送到了，几天出报告？") == ["样品送到了"]
