@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from assistant.schema import DEFAULT_ORG, ORG_RE
+from assistant.schema import DEFAULT_ORG, ORG_RE, UTCDateTime
 
 KEY_PREFIX = "cg_"
 metadata = MetaData()
@@ -192,12 +192,12 @@ class User(BaseModel):
 class KeyInfo(BaseModel):
     prefix: str
     user: str
-    created_at: datetime
-    revoked_at: datetime | None
+    created_at: UTCDateTime
+    revoked_at: UTCDateTime | None
 
 
 class AuditEntry(BaseModel):
-    at: datetime
+    at: UTCDateTime
     user: str
     role: str
     action: str

@@ -270,8 +270,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from assistant.api.app import create_app
+    from assistant.launch import is_loopback
 
-    app = create_app(_settings(args))
+    settings = _settings(args)
+    if settings.anonymous_role and not is_loopback(args.host) and not args.allow_anonymous:
+        print(
+            f"error: dev mode (CERTGUIDE_ANONYMOUS_ROLE={settings.anonymous_role}) serves every "
+            f"caller without a key; it listens on 127.0.0.1 only. To serve it on {args.host} "
+            "anyway, pass --allow-anonymous-on-network",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    app = create_app(settings)
     print(
         f"CertGuide API: http://{args.host}:{args.port}  (docs: http://{args.host}:{args.port}/docs)",
         flush=True,
@@ -477,6 +487,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--allow-anonymous-on-network",
+        dest="allow_anonymous",
+        action="store_true",
+        help="serve dev mode (CERTGUIDE_ANONYMOUS_ROLE) on a non-loopback host",
+    )
     serve.set_defaults(func=cmd_serve)
 
     stats = sub.add_parser("stats", help="index size and configuration")

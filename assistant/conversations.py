@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 
 from assistant.answer.schema import Citation, Reply
+from assistant.schema import UTCDateTime
 from assistant.settings import Settings
 
 metadata = MetaData()
@@ -87,15 +88,15 @@ class Turn(BaseModel):
     answer: str
     refused: bool
     citations: list[Citation]
-    created_at: datetime
+    created_at: UTCDateTime
 
 
 class Conversation(BaseModel):
     id: str
     org: str | None
     title: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
     turns: list[Turn] = Field(default_factory=list)
 
 

@@ -77,11 +77,18 @@ _GLUE_RE = re.compile(r"[的和与及或并之其]")  # a bigram across a functi
 _EVIDENCE_RE = re.compile(r"典型审核证据：(.*)", re.DOTALL)
 
 
+class RequirementsMissing(LookupError):
+    """The clause summaries the report reads its requirements from are not in the index."""
+
+
 def iso_requirements(kb: KnowledgeBase) -> list[Requirement]:
     """ISO 9001 clauses 4.1–10.3 (two and three levels) from our clause summaries."""
     found = kb.document(ISO_DOC_ID)
     if found is None:
-        raise LookupError(f"the ISO 9001 clause summaries ({ISO_DOC_ID}) are not in the index")
+        raise RequirementsMissing(
+            f"差距分析所需的 ISO 9001 条款摘要（{ISO_DOC_ID}）不在资料库中，请重新入库 / "
+            f"the ISO 9001 clause summaries ({ISO_DOC_ID}) are not in the index: re-ingest them"
+        )
     texts: dict[str, list[str]] = {}
     titles: dict[str, str] = {}
     for chunk in found[1]:

@@ -1,5 +1,5 @@
 """`make run`: start the local LLM (when CERTGUIDE_LLM=local), the API and the UI; Ctrl-C
-stops all.
+or SIGTERM stops all.
 
 python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--ui-port 8501] [--llm-port 8081]
 """
@@ -7,6 +7,7 @@ python -m assistant.launch [--host 127.0.0.1] [--api-port 8000] [--ui-port 8501]
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import signal
 import subprocess
@@ -23,6 +24,26 @@ UI_SCRIPT = PROJECT_ROOT / "ui" / "app.py"
 
 class ServerFailed(RuntimeError):
     pass
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.1, ::1 or localhost: reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def stop_on_sigterm() -> None:
+    """SIGTERM (systemctl stop, docker stop, a process manager) ends the launcher the way
+    Ctrl-C does, so its ``finally`` stops the servers it started instead of orphaning them."""
+
+    def interrupt(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def wait_ready(url: str, process: subprocess.Popen[bytes], seconds: float = 180) -> None:
@@ -74,7 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--ui-port", type=int, default=8501)
     parser.add_argument("--llm-port", type=int, default=8081)
+    parser.add_argument(
+        "--allow-anonymous-on-network",
+        action="store_true",
+        help="passed to the API: serve dev mode on a non-loopback host",
+    )
     args = parser.parse_args(argv)
+    stop_on_sigterm()
     env = dict(os.environ)
     processes: list[subprocess.Popen[bytes]] = []
     try:
@@ -85,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
             env["CERTGUIDE_LLM_BASE_URL"] = llm_url
         api = subprocess.Popen(
             [sys.executable, "-m", "assistant.cli", "serve", "--host", args.host,
-             "--port", str(args.api_port), "--log-level", "warning"],
+             "--port", str(args.api_port), "--log-level", "warning",
+             *(["--allow-anonymous-on-network"] if args.allow_anonymous_on_network else [])],
             env=env,
         )  # fmt: skip
         processes.append(api)

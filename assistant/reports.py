@@ -13,19 +13,21 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from assistant.schema import UTCDateTime
+
 REPORT_ID_RE = re.compile(r"^\d{8}T\d{6}Z$")
 FILE_NAME_RE = re.compile(r"^[\w.\-]+\.(json|md|png)$")
 
 
 class ReportSummary(BaseModel):
     id: str
-    created_at: datetime
+    created_at: UTCDateTime
     files: list[str]
 
 
 class Report(BaseModel):
     id: str
-    created_at: datetime
+    created_at: UTCDateTime
     data: dict[str, Any]
     """Each JSON file of the report, by file name."""
     markdown: dict[str, str]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
+from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 
 class Kind(StrEnum):
@@ -21,6 +23,25 @@ DEFAULT_ORG = "public"
 ORG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 """Org ids: lowercase ASCII, so they are safe in paths, filters and URLs."""
 MAX_QUESTION_CHARS = 2000
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """SQLite hands stored UTC times back without their zone; replies carry it (RFC 3339)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+UTCDateTime = Annotated[datetime, AfterValidator(_as_utc)]
+_LINE_BREAKS = "\n\r\t"
+
+
+def readable_question(text: str) -> str:
+    """The question, or ValueError when it holds nothing to ask: blank (spaces, U+3000 …) or
+    control characters (NUL …), which would retrieve unrelated passages."""
+    if not text.strip():
+        raise ValueError("问题为空 / the question is blank")
+    if any(unicodedata.category(c) == "Cc" and c not in _LINE_BREAKS for c in text):
+        raise ValueError("问题含有控制字符 / the question holds control characters")
+    return text
 
 
 class SourceDocument(BaseModel):

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     max_file_bytes: int = 20 * 1024 * 1024
+    # a .docx body unzips to at most max_file_bytes and holds at most this many paragraphs
+    # (checked before parsing: a zip bomb is refused in milliseconds)
+    max_paragraphs: int = 50_000
     chunk_max_chars: int = 700
     chunk_overlap_chars: int = 80
 

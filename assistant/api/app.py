@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from assistant.api import errors
+from assistant.api.body_limit import BodyLimit
 from assistant.api.routers import (
     ask,
     conversations,
@@ -41,20 +42,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         version="0.1.0",
         description="Grounded answers on the XK production licence and ISO 9001, with citations.",
         lifespan=lifespan,
+        responses=errors.ERROR_RESPONSES,
     )
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        """Refuse oversized bodies before reading them (uploads get the file limit)."""
-        length = request.headers.get("content-length")
-        is_upload = request.headers.get("content-type", "").startswith("multipart/")
-        limit = settings.max_file_bytes + UPLOAD_OVERHEAD_BYTES if is_upload else MAX_JSON_BYTES
-        if length is not None and length.isdigit() and int(length) > limit:
-            return errors.error_response(413, "too_large", f"request body over {limit} bytes")
-        return await call_next(request)
+    def body_limit(content_type: str) -> int:
+        """Uploads get the file limit, everything else the JSON limit."""
+        if content_type.startswith("multipart/"):
+            return settings.max_file_bytes + UPLOAD_OVERHEAD_BYTES
+        return MAX_JSON_BYTES
+
+    app.add_middleware(BodyLimit, limit_for=body_limit)
 
     for module in (health, search, ask, openai_compat, documents, conversations, evals, orgs,
                    quizzes):  # fmt: skip

@@ -16,6 +16,7 @@ from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore
 from assistant.reports import ReportStore
+from assistant.schema import DEFAULT_ORG
 from assistant.scope import question_scope
 from assistant.services import Services
 from assistant.store.chroma_store import SearchFilter
@@ -114,13 +115,16 @@ def scoped_filter(
     the store query itself (Chroma ``where``, BM25 masks)."""
     audit.detail = question
     filters = filters or Filters()
-    if org:
-        principal.check_read(org)
+    orgs = services.access.orgs()
+    known = {o.id for o in orgs} | {DEFAULT_ORG}
+    for named in filter(None, (org, *filters.orgs)):
+        principal.check_read(named)
+        if named not in known:  # an admin reads every org, but not one that does not exist
+            raise NotVisible(named)
     if filters.orgs or filters.doc_ids:  # an explicit selection, as asked
         readable = principal.scope(filters.orgs) or []
         scoped = search_filter(org, SearchFilter(filters.kinds, readable, filters.doc_ids))
     else:
-        orgs = services.access.orgs()
         scope = question_scope(question, principal, orgs, services.settings.home_org, org)
         scoped = SearchFilter(filters.kinds, scope.orgs, filters.doc_ids)
     audit.orgs = scoped.orgs or None

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.access import AccessError, NotAllowed, NotVisible
+from assistant.api.schemas import ErrorReply
 from assistant.conversations import ConversationNotFound
 from assistant.embedding.encoder import EmbeddingModelError
+from assistant.gaps import RequirementsMissing
 from assistant.quiz.generate import QuizError
 from assistant.quiz.store import QuizNotFound
 from assistant.store.chroma_store import StoreError
@@ -40,6 +44,12 @@ _STATUS_CODES = {
 }
 
 
+# every route may answer these, all with the one error shape (listed in the OpenAPI document)
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorReply, "description": code} for status, code in _STATUS_CODES.items()
+}
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(APIError)
     async def _api_error(_: Request, exc: APIError) -> JSONResponse:
@@ -59,7 +69,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = _STATUS_CODES.get(exc.status_code, "error")
-        return error_response(exc.status_code, code, str(exc.detail))
+        response = error_response(exc.status_code, code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # Allow of a 405
+        return response
 
     @app.exception_handler(ConversationNotFound)
     async def _conversation(_: Request, exc: ConversationNotFound) -> JSONResponse:
@@ -87,5 +99,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     @app.exception_handler(EmbeddingModelError)
+    @app.exception_handler(RequirementsMissing)
     async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
         return error_response(503, "unavailable", str(exc))

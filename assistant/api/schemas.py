@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from assistant.access import Org, Role, User
 from assistant.conversations import Conversation
@@ -18,7 +18,7 @@ from assistant.quiz import (
 )
 from assistant.quiz import Question as QuizQuestion
 from assistant.reports import ReportSummary
-from assistant.schema import MAX_QUESTION_CHARS, DocumentRecord, Hit, Kind
+from assistant.schema import MAX_QUESTION_CHARS, DocumentRecord, Hit, Kind, readable_question
 
 
 class Filters(BaseModel):
@@ -27,18 +27,22 @@ class Filters(BaseModel):
     doc_ids: list[str] = Field(default_factory=list)
 
 
-Question = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="In Chinese")
+Question = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="In Chinese"),
+    AfterValidator(readable_question),
+]
 
 
 class AskRequest(BaseModel):
-    question: str = Question
+    question: Question
     conversation_id: str | None = Field(default=None, max_length=64)
     org: str | None = Field(default=None, max_length=64)
     filters: Filters | None = None
 
 
 class SearchRequest(BaseModel):
-    question: str = Question
+    question: Question
     k: int = Field(default=5, ge=1, le=50)
     org: str | None = Field(default=None, max_length=64)
     filters: Filters | None = None
@@ -74,9 +78,12 @@ class DeleteReply(BaseModel):
     deleted: str
 
 
+MAX_TURN = 1_000_000  # far beyond any conversation; SQLite holds 64-bit integers only
+
+
 class FeedbackRequest(BaseModel):
     conversation_id: str = Field(max_length=64)
-    turn: int = Field(ge=0)
+    turn: int = Field(ge=0, le=MAX_TURN)
     rating: Literal[-1, 1] = Field(description="1 = 👍, -1 = 👎")
     comment: str = Field(default="", max_length=2000)
 

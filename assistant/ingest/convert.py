@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ CONVERTER_VERSION = "1"
 _FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _HTML_COMMENT_RE = re.compile(r"<!--.*?-->", re.DOTALL)
 _ID_UNSAFE_RE = re.compile(r"[^\w.\-]+")
+_DOCX_BODY = "word/document.xml"
+_SCAN_BLOCK = 1 << 20
 
 
 class IngestError(Exception):
@@ -50,6 +53,28 @@ def decode_text(raw: bytes, path: Path | str) -> str:
     if best is None:
         raise IngestError(path, "cannot detect the text encoding (tried UTF-8, GB18030)")
     return str(best)
+
+
+def check_docx_size(raw: bytes, path: Path | str, max_bytes: int, max_paragraphs: int) -> None:
+    """Refuse a .docx whose body unzips past ``max_bytes`` or holds more than
+    ``max_paragraphs`` paragraphs before parsing it: 18 KB can unzip to 2 million empty
+    paragraphs, which python-docx takes a minute and gigabytes to read. The body is streamed
+    and counted, so a lying size in the zip directory does not help."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive, archive.open(_DOCX_BODY) as body:
+            size = paragraphs = 0
+            tail = b""
+            while block := body.read(_SCAN_BLOCK):
+                size += len(block)
+                if size > max_bytes:
+                    raise IngestError(path, f"document body unzips to over {max_bytes} bytes")
+                window = tail + block  # a tag split across two blocks (5 bytes > tail)
+                paragraphs += window.count(b"<w:p>") + window.count(b"<w:p ")
+                tail = block[-4:]
+                if paragraphs > max_paragraphs:
+                    raise IngestError(path, f"document has over {max_paragraphs} paragraphs")
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise IngestError(path, f"cannot read .docx: {exc}") from exc
 
 
 def _docx_to_text(raw: bytes) -> str:
@@ -126,7 +151,7 @@ def split_front_matter(text: str, path: Path | str) -> tuple[dict[str, Any], str
     return {str(k): v for k, v in meta.items()}, text[match.end() :]
 
 
-def file_to_text(path: Path, max_bytes: int) -> str:
+def file_to_text(path: Path, max_bytes: int, max_paragraphs: int = 50_000) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(
@@ -144,6 +169,7 @@ def file_to_text(path: Path, max_bytes: int) -> str:
         raise IngestError(path, f"file is too large ({size} bytes; limit {max_bytes})")
     raw = path.read_bytes()
     if suffix == ".docx":
+        check_docx_size(raw, path, max_bytes, max_paragraphs)
         try:
             return _docx_to_text(raw)
         except Exception as exc:  # python-docx raises many types for broken zips
@@ -179,8 +205,9 @@ def load_document(
     org: str | None = None,
     title: str | None = None,
     max_bytes: int = 20 * 1024 * 1024,
+    max_paragraphs: int = 50_000,
 ) -> SourceDocument:
-    text = file_to_text(path, max_bytes)
+    text = file_to_text(path, max_bytes, max_paragraphs)
     meta, body = split_front_matter(text, path)
     body = normalise(body)
     if len(re.sub(r"\s", "", body)) < 2:

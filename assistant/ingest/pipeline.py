@@ -93,7 +93,12 @@ class Ingester:
                 if not path.exists():
                     raise IngestError(path, "no such file or folder")
                 doc = load_document(
-                    path, kind=kind, org=org, title=title, max_bytes=self.settings.max_file_bytes
+                    path,
+                    kind=kind,
+                    org=org,
+                    title=title,
+                    max_bytes=self.settings.max_file_bytes,
+                    max_paragraphs=self.settings.max_paragraphs,
                 )
                 if doc.doc_id in seen:
                     raise IngestError(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
+
+from assistant.schema import Kind, UTCDateTime
 
 LETTERS = "ABCDEFGH"
 BLANK = "（  ）"
@@ -92,7 +93,7 @@ class Selection(BaseModel):
     """Which passages to build from; empty fields mean no restriction."""
 
     doc_ids: list[str] = Field(default_factory=list)
-    kinds: list[str] = Field(default_factory=list)
+    kinds: list[Kind] = Field(default_factory=list)
     orgs: list[str] = Field(default_factory=list)
     ref: str = Field(default="", max_length=100, description="第五条-第十条, 7.1-7.5, HR-QP-05 §4")
     procedure: str = Field(default="", max_length=40, description="A procedure code: HR-QP-05")
@@ -115,6 +116,6 @@ class Quiz(BaseModel):
     seed: int = 0
     difficulty: Difficulty = Difficulty.medium
     report: GenerationReport | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UTCDateTime
+    updated_at: UTCDateTime
     questions: list[Question] = Field(default_factory=list)

@@ -30,6 +30,19 @@ class StoreError(RuntimeError):
     pass
 
 
+def _present(
+    ids: Sequence[str], texts: Sequence[str | None] | None, metas: Sequence[Any] | None
+) -> list[tuple[int, tuple[str, str, Any]]]:
+    """(row, (id, text, metadata)) of the rows still stored: a chunk deleted while it was
+    being read comes back with no text or metadata, and is skipped rather than a crash."""
+    rows = zip(ids, texts or [None] * len(ids), metas or [None] * len(ids), strict=True)
+    return [
+        (row, (cid, text, meta))
+        for row, (cid, text, meta) in enumerate(rows)
+        if text is not None and meta is not None
+    ]
+
+
 class SearchFilter:
     """Restrict results by kind, org and/or document; empty lists mean no restriction."""
 
@@ -231,12 +244,8 @@ class ChunkStore:
     ) -> list[Chunk]:
         """Chunks (no vectors) by metadata, in document order."""
         found = self.chunks.get(where=where, limit=limit, include=["documents", "metadatas"])
-        chunks = [
-            chunk_from_record(cid, text, meta)
-            for cid, text, meta in zip(
-                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
-            )
-        ]
+        kept = _present(found["ids"], found["documents"], found["metadatas"])
+        chunks = [chunk_from_record(*record) for _, record in kept]
         return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
     def get_chunks(
@@ -249,16 +258,12 @@ class ChunkStore:
             limit=limit,
             include=["documents", "metadatas", "embeddings"],
         )
-        chunks = [
-            chunk_from_record(cid, text, meta)
-            for cid, text, meta in zip(
-                found["ids"], found["documents"] or [], found["metadatas"] or [], strict=True
-            )
-        ]
+        kept = _present(found["ids"], found["documents"], found["metadatas"])
+        chunks = [chunk_from_record(*record) for _, record in kept]
         embeddings = found["embeddings"]
         vectors = (
-            np.asarray(embeddings, dtype=np.float32)
-            if embeddings is not None and len(embeddings)
+            np.asarray(embeddings, dtype=np.float32)[[row for row, _ in kept]]
+            if embeddings is not None and len(embeddings) and kept
             else np.zeros((0, 0), dtype=np.float32)
         )
         return chunks, vectors
@@ -273,13 +278,11 @@ class ChunkStore:
             where=where,
             include=["documents", "metadatas", "distances"],
         )
-        ids = found["ids"][0]
-        texts = (found["documents"] or [[]])[0]
-        metas = (found["metadatas"] or [[]])[0]
+        texts, metas = (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0]
         distances = (found["distances"] or [[]])[0]
         return [
-            (chunk_from_record(cid, text, meta), 1.0 - float(dist))
-            for cid, text, meta, dist in zip(ids, texts, metas, distances, strict=True)
+            (chunk_from_record(*record), 1.0 - float(distances[row]))
+            for row, record in _present(found["ids"][0], texts, metas)
         ]
 
     def iter_chunk_pages(

@@ -18,12 +18,14 @@ def services_over(kb: KnowledgeBase, database: Path, **settings: object) -> Serv
     """The app's services over a shared index, with their own database."""
     engine = make_engine(f"sqlite:///{database}")
     conversations = ConversationStore(engine)
+    access = AccessStore(engine)
+    access.ensure_orgs(d.org for d in kb.documents())  # as Services.build does
     return Services(
         kb.settings.model_copy(update=settings),
         kb,
         conversations,
         Answerer(kb, conversations),
-        AccessStore(engine),
+        access,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -112,3 +113,59 @@ def test_concurrent_requests_and_uploads(base_url: str) -> None:
     assert {f"tmp-{i}" for i in range(4)} <= {d["doc_id"] for d in documents}
     detail = httpx.get(f"{base_url}/v1/documents/tmp-2", timeout=30).json()
     assert detail["document"]["chunk_count"] == len(detail["chunks"]) == 1
+
+
+def test_a_chunked_body_over_the_limit_is_refused(base_url: str) -> None:
+    """No Content-Length to check up front: the body is counted as it arrives."""
+    megabyte = b"x" * (1024 * 1024)
+
+    def twenty_megabytes() -> Iterator[bytes]:
+        yield b'{"question": "'
+        for _ in range(20):
+            yield megabyte
+
+    response = httpx.post(
+        f"{base_url}/v1/ask",
+        content=twenty_megabytes(),
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413, response.text
+    assert response.json()["error"]["code"] == "too_large"
+    # the server is still there for the next request
+    assert httpx.get(f"{base_url}/health", timeout=30).status_code == 200
+
+
+def test_searches_survive_documents_deleted_under_them(base_url: str) -> None:
+    """Four searchers while a document is uploaded and deleted again and again: a chunk
+    deleted between the store's two reads is skipped, never a 500 (bounded: 20 s)."""
+    deadline = time.monotonic() + 20
+    body = "# 竞态文件\n## 说明\n" + "内部审核每年至少进行一次，覆盖所有部门和过程。" * 40
+
+    def churn() -> list[int]:
+        statuses = []
+        while time.monotonic() < deadline:
+            files = {"file": ("race.md", body.encode())}
+            statuses.append(
+                httpx.post(f"{base_url}/v1/documents", files=files, timeout=60).status_code
+            )
+            statuses.append(httpx.delete(f"{base_url}/v1/documents/race", timeout=60).status_code)
+        return statuses
+
+    def search() -> list[int]:
+        statuses = []
+        with httpx.Client(timeout=60) as client:  # one keep-alive connection per searcher
+            while time.monotonic() < deadline:
+                response = client.post(
+                    f"{base_url}/v1/search", json={"question": "内部审核多久一次", "k": 10}
+                )
+                statuses.append(response.status_code)
+        return statuses
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        searches = [pool.submit(search) for _ in range(4)]
+        churned = pool.submit(churn).result()
+        statuses = [s for future in searches for s in future.result()]
+    assert len(statuses) > 20 and set(statuses) == {200}, sorted(set(statuses))
+    assert set(churned) <= {200, 201} and len(churned) >= 4

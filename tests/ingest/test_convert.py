@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
-from assistant.ingest.convert import IngestError, decode_text, load_document
+from assistant.ingest.convert import IngestError, decode_text, file_to_text, load_document
 from assistant.schema import Kind
 
 TEXT = (
@@ -153,3 +154,33 @@ def test_html_keeps_headings_and_drops_scripts(tmp_path: Path) -> None:
 def test_decode_rejects_undecodable_bytes() -> None:
     with pytest.raises(IngestError):
         decode_text(b"\x00\x00\x00\x00", "x.txt")
+
+
+def _docx_with_paragraphs(path: Path, count: int) -> Path:
+    """A real .docx (python-docx) whose body then holds ``count`` empty paragraphs."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("压缩炸弹", level=1)
+    document.save(str(path))
+    with zipfile.ZipFile(path) as original:
+        parts = {name: original.read(name) for name in original.namelist()}
+    body = parts["word/document.xml"]
+    at = body.index(b"<w:sectPr")
+    parts["word/document.xml"] = body[:at] + b"<w:p></w:p>" * count + body[at:]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for name, data in parts.items():
+            bomb.writestr(name, data)
+    return path
+
+
+def test_a_docx_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
+    bomb = _docx_with_paragraphs(tmp_path / "bomb.docx", 2_000_000)
+    assert bomb.stat().st_size < 100_000  # 22 MB of paragraphs, zipped
+    with pytest.raises(IngestError, match="over 50000 paragraphs"):
+        load_document(bomb)
+    with pytest.raises(IngestError, match="unzips to over 1000000 bytes"):
+        file_to_text(bomb, max_bytes=1_000_000, max_paragraphs=10**9)
+    # a normal document with many paragraphs still reads
+    fine = _docx_with_paragraphs(tmp_path / "fine.docx", 100)
+    assert "压缩炸弹" in load_document(fine).text

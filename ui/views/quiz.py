@@ -47,7 +47,7 @@ def generate_section(open_by_default: bool) -> None:
         return
     request = QuizCreate(
         title=title.strip(),
-        sources=Selection(doc_ids=doc_ids, kinds=[k.value for k in kinds], ref=ref.strip()),
+        sources=Selection(doc_ids=doc_ids, kinds=list(kinds), ref=ref.strip()),
         n=int(n),
         types=types or list(QuestionType),
         seed=int(seed),

@@ -27,7 +27,7 @@ from assistant.api.deps import (
 )
 from assistant.api.errors import APIError
 from assistant.api.schemas import ChatCompletionRequest
-from assistant.schema import MAX_QUESTION_CHARS
+from assistant.schema import MAX_QUESTION_CHARS, readable_question
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 
@@ -39,6 +39,10 @@ def _question_and_history(body: ChatCompletionRequest) -> tuple[str, list[str]]:
     question = user_turns[-1]
     if len(question) > MAX_QUESTION_CHARS:
         raise APIError(422, "invalid_request", f"question longer than {MAX_QUESTION_CHARS}")
+    try:
+        readable_question(question)
+    except ValueError as exc:
+        raise APIError(422, "invalid_request", str(exc)) from exc
     history: list[str] = []
     for earlier in user_turns[:-1]:
         history.append(rewrite_follow_up(earlier, history))
