@@ -17,6 +17,7 @@ from assistant.quiz import (
     Source,
 )
 from assistant.quiz import Question as QuizQuestion
+from assistant.quiz.schema import LETTERS
 from assistant.reports import ReportSummary
 from assistant.schema import MAX_QUESTION_CHARS, DocumentRecord, Hit, Kind, readable_question
 
@@ -155,8 +156,8 @@ class QuizUpdate(BaseModel):
 class QuestionPatch(BaseModel):
     type: QuestionType | None = None
     stem: str | None = Field(default=None, min_length=1, max_length=2000)
-    options: list[str] | None = None
-    answer: list[str] | None = None
+    options: list[str] | None = Field(default=None, max_length=len(LETTERS))
+    answer: list[str] | None = Field(default=None, max_length=len(LETTERS))
     explanation: str | None = None
     source: Source | None = None
 

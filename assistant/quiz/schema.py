@@ -57,8 +57,12 @@ class Source(BaseModel):
 class Question(BaseModel):
     type: QuestionType
     stem: str = Field(min_length=1, max_length=2000)
-    options: list[str] = Field(default_factory=list, description="Without the A. B. letters")
-    answer: list[str] = Field(description="Letters, 正确/错误, or the missing text")
+    options: list[str] = Field(
+        default_factory=list, max_length=len(LETTERS), description="Without the A. B. letters"
+    )
+    answer: list[str] = Field(
+        max_length=len(LETTERS), description="Letters, 正确/错误, or the missing text"
+    )
     explanation: str = ""
     source: Source
     flagged: bool = False

@@ -57,7 +57,11 @@ def _extra(reply: Reply) -> dict[str, Any]:
     }
 
 
-@router.post("/chat/completions", response_model=None)
+@router.post(
+    "/chat/completions",
+    response_model=None,
+    responses={200: {"content": {"application/json": {}, "text/event-stream": {}}}},
+)
 def chat_completions(
     body: ChatCompletionRequest,
     answerer: AnswererDep,

@@ -116,7 +116,8 @@ def edit_question(
     questions = editable_quiz(store, principal, quiz_id).questions
     if not 0 <= position < len(questions):
         raise QuizNotFound(f"{quiz_id}#{position}")
-    changes = body.model_dump(exclude_unset=True, exclude={"source"})
+    # a field left out or null is left as it is
+    changes = body.model_dump(exclude_unset=True, exclude_none=True, exclude={"source"})
     edited = questions[position].model_copy(update=changes)
     if body.source is not None:
         edited = edited.model_copy(update={"source": body.source})
