@@ -95,3 +95,13 @@ def test_a_gap_report_without_its_requirements_is_unavailable(
     response = procedures_only.get("/v1/orgs/huarui/gap-report")
     assert response.status_code == 503, response.text
     assert "ISO 9001" in response.json()["error"]["message"]
+
+
+def test_replies_hold_no_server_paths(client: TestClient) -> None:
+    documents = client.get("/v1/documents").json()["documents"]
+    assert documents and all("/" not in d["path"] and d["path"] for d in documents), documents[0]
+    uploaded = client.post(
+        "/v1/documents", files={"file": ("路径.md", "# 路径\n## 一\n内容写在这里。".encode())}
+    ).json()["document"]
+    assert uploaded["path"] == "路径.md"
+    client.delete(f"/v1/documents/{uploaded['doc_id']}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -23,6 +23,11 @@ _UNSAFE_NAME_RE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 _COPY_CHUNK = 1024 * 1024
 
 
+def public(record: DocumentRecord) -> DocumentRecord:
+    """The record as a reply shows it: the file's name, not where the server keeps it."""
+    return record.model_copy(update={"path": PurePath(record.path).name})
+
+
 def visible_document(kb: KnowledgeBase, principal: Principal, doc_id: str) -> DocumentRecord:
     """A document of another org answers exactly like one that does not exist."""
     record = kb.store.get_document(doc_id)
@@ -36,9 +41,8 @@ def list_documents(
     kb: KnowledgeDep, principal: PrincipalDep, kind: Kind | None = None, org: str | None = None
 ) -> DocumentList:
     orgs = principal.scope([org] if org else []) or []
-    return DocumentList(
-        documents=kb.documents(SearchFilter(kinds=[kind] if kind else [], orgs=orgs))
-    )
+    found = kb.documents(SearchFilter(kinds=[kind] if kind else [], orgs=orgs))
+    return DocumentList(documents=[public(record) for record in found])
 
 
 @router.get("/{doc_id}")
@@ -49,7 +53,7 @@ def get_document(doc_id: str, kb: KnowledgeDep, principal: PrincipalDep) -> Docu
         raise APIError(404, "not_found", f"unknown document {doc_id!r}")
     record, chunks = found
     return DocumentDetail(
-        document=record,
+        document=public(record),
         chunks=[
             ChunkOut(
                 chunk_id=c.chunk_id, ref=c.ref, section=c.section, text=c.text, position=c.position
@@ -105,7 +109,7 @@ def upload_document(
     if record is None:  # deleted by another process in between
         raise APIError(409, "conflict", f"document {result.doc_id!r} vanished during ingest")
     services.access.ensure_orgs([record.org])
-    return IngestReply(status=result.status, document=record)  # type: ignore[arg-type]
+    return IngestReply(status=result.status, document=public(record))  # type: ignore[arg-type]
 
 
 @router.delete("/{doc_id}")
