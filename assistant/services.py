@@ -10,7 +10,7 @@ from assistant.access import AccessStore
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
 from assistant.conversations import ConversationStore, database_engine
-from assistant.gaps import ISO_DOC_ID, GapAssessor
+from assistant.gaps import GapAssessor
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore
 from assistant.quiz.wording import LLMWording
@@ -25,18 +25,15 @@ class Services:
     answerer: Answerer
     access: AccessStore
     write_lock: threading.Lock = field(default_factory=threading.Lock)
-    _gaps: tuple[str, GapAssessor] | None = field(default=None, repr=False)
+    _gaps: GapAssessor | None = field(default=None, repr=False)
     _gaps_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def gap_assessor(self) -> GapAssessor:
-        """Built once (it embeds every requirement), again only when the clause summaries
-        it reads from change."""
-        record = self.kb.store.get_document(ISO_DOC_ID)
-        version = record.content_hash if record else ""
+        """Built once per process: it embeds every requirement."""
         with self._gaps_lock:
-            if self._gaps is None or self._gaps[0] != version:
-                self._gaps = (version, GapAssessor(self.kb))
-            return self._gaps[1]
+            if self._gaps is None:
+                self._gaps = GapAssessor(self.kb)
+            return self._gaps
 
     @cached_property
     def quizzes(self) -> QuizStore:

@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     kb = KnowledgeBase(get_settings().model_copy(update={"data_dir": args.data_dir}))
     corpus = PROJECT_ROOT / "corpus"
-    kb.ingest([corpus / "standards", corpus / "clients"], progress=False)
+    kb.ingest([corpus / "clients"], progress=False)  # requirements: package data
     started = time.perf_counter()
     assessor = GapAssessor(kb)
     print(f"requirements: {len(assessor.requirements)} (prepared in "

@@ -13,7 +13,6 @@ from assistant.access import AccessError, NotAllowed, NotVisible
 from assistant.api.schemas import ErrorReply
 from assistant.conversations import ConversationNotFound
 from assistant.embedding.encoder import EmbeddingModelError
-from assistant.gaps import RequirementsMissing
 from assistant.quiz.generate import QuizError
 from assistant.quiz.store import QuizNotFound
 from assistant.store.chroma_store import StoreError
@@ -99,6 +98,5 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     @app.exception_handler(EmbeddingModelError)
-    @app.exception_handler(RequirementsMissing)
     async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
         return error_response(503, "unavailable", str(exc))

@@ -1,110 +1,32 @@
-"""Gap report: for each ISO 9001 clause (4.1–10.3) and each key XK licence obligation, find an
-org's own evidence and call it ``covered``, ``partial`` or ``missing``.
+"""For each requirement (requirements.py: ISO 9001 clauses 4.1–10.3 and the XK licence
+obligations), find an org's own evidence and call it ``covered``, ``partial`` or ``missing``.
 
-The requirements come from the index (our ISO 9001 clause summaries) and from a short list of
-licence obligations written here; nothing is known about any particular client. Retrieval is
-restricted to the org inside the store query. A clause is judged by how much of what is
-*distinctive* about it (bigrams weighted by their rarity across all requirements; the clause
-title counts double) its best passages contain, together with their cosine similarity.
+Nothing is known about any particular client. Retrieval is restricted to the org inside the
+store query. A requirement is judged by how much of what is *distinctive* about it (bigrams
+weighted by their rarity across all requirements; the title counts double) its best passages
+contain.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from assistant.answer.text import content_terms, weighted_coverage
+from assistant.gaps.requirements import Requirement, load_requirements
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import GapItem, GapReport, GapStatus, Hit
 from assistant.store.chroma_store import SearchFilter
 
-ISO_DOC_ID = "iso9001-2015-clauses"
-_CLAUSE_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})(?:\.(\d{1,2}))?$")
-_LICENCE_NOTE_RE = re.compile(r"与生产许可证的关联：.*", re.DOTALL)
 EVIDENCE_HITS = 8
 MAX_QUERY_CHARS = 300
-
-
-@dataclass(frozen=True)
-class Requirement:
-    framework: Literal["ISO9001", "XK"]
-    ref: str
-    title: str
-    text: str
-    """What the requirement asks for, in our words: the query and the source of its terms."""
-
-
-# Key obligations of a licence holder under the XK regulation (our own summary; the refs are
-# the articles of 《工业产品生产许可证管理条例》 they come from).
-XK_OBLIGATIONS = (
-    Requirement(
-        "XK", "XK-1", "许可证有效期与延续",
-        "生产许可证有效期为5年，有效期届满需要继续生产的，应在届满前6个月内提出延续申请；"
-        "企业应登记许可证有效期，安排换证准备和延续申请。第二十五条",
-    ),
-    Requirement(
-        "XK", "XK-2", "生产许可证标志和编号的标注",
-        "取得生产许可证的产品，应在产品、包装或说明书上标注生产许可证标志和编号；"
-        "委托加工的产品按规定标注；不得伪造、冒用许可证标志和编号。第二十六条 第二十七条",
-    ),
-    Requirement(
-        "XK", "XK-3", "企业名称变更等事项的变更手续",
-        "许可证有效期内企业名称变更、生产地址或生产条件发生变化的，"
-        "应在规定期限内向发证机关提出变更申请，办理许可证变更手续。第二十八条",
-    ),
-    Requirement(
-        "XK", "XK-4", "实地核查准备",
-        "申请和延续许可证时，审查部门组织对企业进行实地核查，"
-        "企业要准备生产设备、检验设备、工艺文件、质量管理制度和人员等接受核查。第十一条",
-    ),
-    Requirement(
-        "XK", "XK-5", "产品抽样检验准备",
-        "获证产品接受产品抽样检验和监督抽查，企业应配合抽样、封存样品，"
-        "产品须经检验合格，检验机构出具检验报告。第十二条 第三十八条",
-    ),
-)  # fmt: skip
-
-
 _GLUE_RE = re.compile(r"[的和与及或并之其]")  # a bigram across a function word means nothing
-_EVIDENCE_RE = re.compile(r"典型审核证据：(.*)", re.DOTALL)
-
-
-class RequirementsMissing(LookupError):
-    """The clause summaries the report reads its requirements from are not in the index."""
-
-
-def iso_requirements(kb: KnowledgeBase) -> list[Requirement]:
-    """ISO 9001 clauses 4.1–10.3 (two and three levels) from our clause summaries."""
-    found = kb.document(ISO_DOC_ID)
-    if found is None:
-        raise RequirementsMissing(
-            f"差距分析所需的 ISO 9001 条款摘要（{ISO_DOC_ID}）不在资料库中，请重新入库 / "
-            f"the ISO 9001 clause summaries ({ISO_DOC_ID}) are not in the index: re-ingest them"
-        )
-    texts: dict[str, list[str]] = {}
-    titles: dict[str, str] = {}
-    for chunk in found[1]:
-        if not _CLAUSE_RE.match(chunk.ref):
-            continue
-        texts.setdefault(chunk.ref, []).append(_LICENCE_NOTE_RE.sub("", chunk.text))
-        heading = chunk.section.split(">")[-1].strip()  # "9 绩效评价 > 9.3 管理评审"
-        titles[chunk.ref] = heading.removeprefix(chunk.ref).strip() or chunk.ref
-
-    def order(ref: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in ref.split("."))
-
-    return [
-        Requirement("ISO9001", ref, titles[ref], f"{titles[ref]}。{''.join(texts[ref])}")
-        for ref in sorted(texts, key=order)
-    ]
 
 
 # The standard's word and what companies usually write instead (appended, never replaced).
@@ -129,8 +51,7 @@ def in_company_words(text: str) -> str:
 
 def key_text(requirement: Requirement) -> str:
     """The title and the records an auditor would ask for: what a procedure must name."""
-    evidence = _EVIDENCE_RE.search(requirement.text)
-    return f"{requirement.title}。{evidence.group(1) if evidence else requirement.text}"
+    return f"{requirement.title}。{'、'.join(requirement.evidence) or requirement.required}"
 
 
 def query_text(requirement: Requirement) -> str:
@@ -151,7 +72,7 @@ class GapAssessor:
     def __init__(self, kb: KnowledgeBase, thresholds: Thresholds | None = None) -> None:
         self.kb = kb
         self.thresholds = thresholds or Thresholds()
-        self.requirements = [*iso_requirements(kb), *XK_OBLIGATIONS]
+        self.requirements = load_requirements().all
         self._weights = self._term_weights(self.requirements)
         self._queries = [
             f"{key_text(r)} {r.text[:80]}"[:MAX_QUERY_CHARS] for r in self.requirements
@@ -196,7 +117,7 @@ class GapAssessor:
         status = {item.ref: item.status for item in items}
         result = []
         for item in items:
-            parent = item.ref.rsplit(".", 1)[0] if item.ref.count(".") == 2 else None
+            parent = item.ref.rsplit(".", 1)[0] if item.ref.count(".") == 2 else None  # 9.3.2
             if (
                 parent
                 and status.get(parent) is GapStatus.missing
@@ -214,6 +135,8 @@ class GapAssessor:
     ) -> GapItem:
         only_org = SearchFilter(orgs=[org])  # inside the store query: nothing else is read
         hits = self.kb.search(query, k=EVIDENCE_HITS, filters=only_org, query_vector=vector)
+        if requirement.subject:  # a licence duty is met only where the licence is named
+            hits = [h for h in hits if any(word in h.text for word in requirement.subject)]
         by_doc: dict[str, dict[str, Hit]] = {}
         for hit in hits:
             by_doc.setdefault(hit.doc_id, {}).setdefault(hit.chunk_id, hit)
@@ -244,11 +167,9 @@ class GapAssessor:
     def _records(requirement: Requirement, present: set[str]) -> tuple[list[str], list[str]]:
         """The audit evidence the requirement lists, split into named in the text (its
         ``present`` terms) or not (named = most of the record's bigrams are there)."""
-        listed = _EVIDENCE_RE.search(requirement.text)
-        names = [n.strip("- ").strip() for n in (listed.group(1) if listed else "").splitlines()]
         found: list[str] = []
         missing: list[str] = []
-        for name in filter(None, names):
+        for name in requirement.evidence:
             terms = content_terms(name)
             named = terms and len(terms & present) >= 0.6 * len(terms)
             (found if named else missing).append(name)
@@ -271,60 +192,3 @@ class GapAssessor:
             return f"{where}对此有规定{named}。"
         lacking = f"；未见：{'、'.join(missing[:3])}" if missing else ""
         return f"{where}只部分涉及{named}{lacking}。"
-
-
-STATUS_LABELS = {
-    GapStatus.covered: "已覆盖",
-    GapStatus.partial: "部分覆盖",
-    GapStatus.missing: "缺失",
-}
-
-
-def to_markdown(report: GapReport, org_name: str = "") -> str:
-    counts = report.counts()
-    lines = [
-        f"# 差距分析报告：{org_name or report.org}",
-        "",
-        f"已覆盖 {counts['covered']} 项，部分覆盖 {counts['partial']} 项，"
-        f"缺失 {counts['missing']} 项。",
-        "",
-        "| 体系 | 条款 | 要求 | 结论 | 依据 | 说明 |",
-        "|---|---|---|---|---|---|",
-    ]
-    for item in report.items:
-        sources = "；".join(f"{h.doc_id} {h.ref}" for h in item.evidence) or "—"
-        lines.append(
-            f"| {item.framework} | {item.ref} | {item.title} | {STATUS_LABELS[item.status]} "
-            f"| {sources} | {item.reason} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def to_xlsx(report: GapReport, org_name: str = "") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
-    fills = {
-        GapStatus.covered: PatternFill("solid", fgColor="D9EAD3"),
-        GapStatus.partial: PatternFill("solid", fgColor="FFF2CC"),
-        GapStatus.missing: PatternFill("solid", fgColor="F4CCCC"),
-    }
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "差距分析"
-    sheet.append([f"差距分析报告：{org_name or report.org}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(["体系", "条款", "要求", "结论", "依据", "说明"])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for item in report.items:
-        sources = "；".join(f"{h.doc_id} {h.ref}" for h in item.evidence)
-        sheet.append([item.framework, item.ref, item.title, STATUS_LABELS[item.status], sources,
-                      item.reason])  # fmt: skip
-        sheet.cell(row=sheet.max_row, column=4).fill = fills[item.status]
-    for column, width in zip("ABCDEF", (10, 8, 28, 10, 36, 70), strict=True):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

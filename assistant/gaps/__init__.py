@@ -1,0 +1,16 @@
+"""Gap reports: requirements as data, the assessment, the exports."""
+
+from assistant.gaps.assess import GapAssessor, Thresholds
+from assistant.gaps.export import STATUS_LABELS, to_markdown, to_xlsx
+from assistant.gaps.requirements import Requirement, Requirements, load_requirements
+
+__all__ = [
+    "STATUS_LABELS",
+    "GapAssessor",
+    "Requirement",
+    "Requirements",
+    "Thresholds",
+    "load_requirements",
+    "to_markdown",
+    "to_xlsx",
+]
