@@ -76,6 +76,7 @@ bench: setup ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.api_load
 	$(PY) -m benchmarks.quiz_generation
+	$(PY) -m benchmarks.cold_start
 
 lint:
 	$(VENV)/bin/ruff check assistant ui tests evals benchmarks

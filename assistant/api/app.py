@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or Services.build(settings)
-        _ = app.state.services.kb.encoder.model  # load the model once, before the first request
+        app.state.services.kb.encoder.warm()  # load the query engine before the first request
         _ = app.state.services.answerer.off_topic.vectors  # and embed the refusal's subjects
         yield
 

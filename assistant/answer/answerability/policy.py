@@ -39,7 +39,7 @@ class OffTopicSubjects:
 
     @cached_property
     def vectors(self) -> np.ndarray:
-        return self.encoder.embed_passages(self.subjects)
+        return self.encoder.embed_references(self.subjects)
 
     def closeness(self, query_vector: np.ndarray) -> float:
         return float(np.max(self.vectors @ query_vector)) if self.subjects else 0.0
