@@ -135,8 +135,8 @@ class GapAssessor:
     ) -> GapItem:
         only_org = SearchFilter(orgs=[org])  # inside the store query: nothing else is read
         hits = self.kb.search(query, k=EVIDENCE_HITS, filters=only_org, query_vector=vector)
-        if requirement.subject:  # a licence duty is met only where the licence is named
-            hits = [h for h in hits if any(word in h.text for word in requirement.subject)]
+        if requirement.named_by:  # a licence duty is met only where the licence is named
+            hits = [h for h in hits if any(word in h.text for word in requirement.named_by)]
         by_doc: dict[str, dict[str, Hit]] = {}
         for hit in hits:
             by_doc.setdefault(hit.doc_id, {}).setdefault(hit.chunk_id, hit)

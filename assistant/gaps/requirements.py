@@ -35,6 +35,18 @@ class Requirement(BaseModel):
         return f"{self.title}。{self.required}"
 
     @property
+    def named_by(self) -> list[str]:
+        """Words one of which evidence must contain: the subject, or the title itself when
+        every record an auditor asks for is named after it (管理评审计划, 管理评审报告): a
+        procedure that never says 管理评审 does not hold a management review, however much
+        of 评审/计划/报告 it shares."""
+        if self.subject:
+            return self.subject
+        if self.evidence and all(self.title in record for record in self.evidence):
+            return [self.title]
+        return []
+
+    @property
     def parent(self) -> str | None:
         """The clause a three-level ISO subclause belongs to (9.3.2 -> 9.3)."""
         return self.ref.rsplit(".", 1)[0] if self.ref.count(".") == 2 else None

@@ -77,3 +77,35 @@ def test_exports(reports: dict[str, GapReport], tmp_path: Path) -> None:
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == len(report.items)
     assert rows[[r[1] for r in rows].index("9.3")][:4] == ("ISO9001", "9.3", "管理评审", "缺失")
+
+
+DESIGN_ONLY = """---
+id: PB-QP-01
+title: 设计开发控制程序
+kind: procedure
+org: probe
+---
+
+# PB-QP-01 设计开发控制程序
+
+## 3 职责
+
+- 总工程师：批准开发计划，主持设计评审，签发评审报告。
+- 技术部：编写开发计划书，整理评审意见和评审报告。
+
+## 4 工作程序
+
+每个项目按开发计划分阶段进行设计评审，评审报告由技术部归档，管理部门汇总各项目计划的进度。
+"""
+
+
+def test_shared_words_do_not_meet_a_clause_that_is_never_named(
+    tmp_path: Path, encoder: Encoder
+) -> None:
+    """评审、计划、报告 and 管理 all appear, 管理评审 never: 9.3's records are named after it."""
+    (tmp_path / "PB-QP-01.md").write_text(DESIGN_ONLY, encoding="utf-8")
+    kb = KnowledgeBase(make_settings(tmp_path / "data"), encoder)
+    assert not kb.ingest([tmp_path / "PB-QP-01.md"], progress=False).failed
+    items = {item.ref: item for item in GapAssessor(kb).assess("probe").items}
+    assert items["9.3"].status is GapStatus.missing
+    assert items["8.3"].status is not GapStatus.missing  # the design clause it does meet
