@@ -92,12 +92,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         elif args.verbose:
             print(f"{result.status:9} {result.doc_id} ({result.chunks} chunks) {result.path}")
     print(report.summary())
-    from assistant.access_cli import open_access
-
-    open_access(kb.settings).ensure_orgs(d.org for d in kb.documents())
     if not report.results:
         print("error: no supported files found", file=sys.stderr)
         return EXIT_ERROR
+    from assistant.services import Services
+
+    # names the orgs, and makes what the first question would wait for (BM25, vectors)
+    Services.build(kb.settings, kb).prepare()
     if report.failed:
         return EXIT_PARTIAL if len(report.failed) < len(report.results) else EXIT_ERROR
     return EXIT_OK

@@ -35,6 +35,15 @@ class Services:
                 self._gaps = GapAssessor(self.kb)
             return self._gaps
 
+    def prepare(self) -> None:
+        """Load (or make once, for every later process) what a first question or report
+        would wait for: the query engine, the BM25 index, the off-topic subjects' and the
+        requirements' vectors."""
+        self.kb.encoder.warm()
+        self.kb.retriever.lexical.get()
+        _ = self.answerer.off_topic.vectors
+        self.gap_assessor()
+
     @cached_property
     def quizzes(self) -> QuizStore:
         """Quizzes live in the conversations database."""
@@ -45,9 +54,9 @@ class Services:
         return LLMWording(self.answerer.llm) if self.answerer.llm is not None else None
 
     @classmethod
-    def build(cls, settings: Settings | None = None) -> Services:
+    def build(cls, settings: Settings | None = None, kb: KnowledgeBase | None = None) -> Services:
         settings = settings or get_settings()
-        kb = KnowledgeBase(settings)
+        kb = kb or KnowledgeBase(settings)
         engine = database_engine(settings)
         conversations = ConversationStore(engine)
         llm = LLMGenerator(settings) if settings.llm_base_url else None

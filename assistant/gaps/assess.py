@@ -77,7 +77,7 @@ class GapAssessor:
         self._queries = [
             f"{key_text(r)} {r.text[:80]}"[:MAX_QUERY_CHARS] for r in self.requirements
         ]
-        self._vectors = kb.retriever.embed(*self._queries)
+        self._vectors = kb.fixed_vectors("gap-queries", self._queries, is_query=True)
 
     @staticmethod
     def _term_weights(requirements: list[Requirement]) -> dict[str, dict[str, float]]:

@@ -7,6 +7,7 @@ that ref first; filters (kind, org, document) are applied inside both retrievers
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ from assistant.retrieval.lexical import BM25Index, tokenize
 from assistant.schema import Chunk, Hit
 from assistant.settings import Settings
 from assistant.store.chroma_store import ChunkStore, SearchFilter
+from assistant.store.derived import DerivedFiles, digest
+
+log = logging.getLogger(__name__)
 
 REF_BOOST = 1.0  # shown in the score of chunks whose ref the question names (they lead)
 NAMED_DOCUMENT_BONUS = 0.15  # share of the top score given to chunks of a named procedure
@@ -43,11 +47,16 @@ class _Candidate:
 
 
 class LexicalCache:
-    """The BM25 index, rebuilt when this or another process writes to the store."""
+    """The BM25 index, rebuilt when this or another process writes to the store (its write
+    generation changes) and kept in the data dir under that generation: a new process, or a
+    second one on the same Chroma server, loads it instead of reading every chunk again."""
 
-    def __init__(self, store: ChunkStore, refresh_seconds: float) -> None:
+    def __init__(
+        self, store: ChunkStore, refresh_seconds: float, derived: DerivedFiles | None = None
+    ) -> None:
         self.store = store
         self.refresh_seconds = refresh_seconds
+        self.derived = derived
         self._index: BM25Index | None = None
         self._generation: str | None = None
         self._checked_at = 0.0
@@ -65,9 +74,23 @@ class LexicalCache:
             generation = self.store.generation()
             self._checked_at = now
             if self._index is None or generation != self._generation:
-                self._index = self._build()
+                self._index = self._load_or_build(generation)
                 self._generation = generation
             return self._index
+
+    def _load_or_build(self, generation: str) -> BM25Index:
+        if self.derived is None or not generation:  # a store never written to is empty
+            return self._build()
+        key = digest(BM25Index.FORMAT, generation)
+        arrays = self.derived.load("bm25", key)
+        if arrays is not None:
+            try:
+                return BM25Index.from_arrays(arrays)
+            except (KeyError, ValueError) as exc:  # written by another version
+                log.warning("rebuilding the BM25 index: %s", exc)
+        index = self._build()
+        self.derived.save("bm25", key, index.to_arrays())
+        return index
 
     def _build(self) -> BM25Index:
         ids: list[str] = []
@@ -84,10 +107,12 @@ class LexicalCache:
 
 
 class HybridRetriever:
-    def __init__(self, store: ChunkStore, settings: Settings) -> None:
+    def __init__(
+        self, store: ChunkStore, settings: Settings, derived: DerivedFiles | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
-        self.lexical = LexicalCache(store, settings.lexical_refresh_seconds)
+        self.lexical = LexicalCache(store, settings.lexical_refresh_seconds, derived)
 
     def embed(self, *questions: str) -> np.ndarray:
         """Query vectors as ``search`` makes them (glossary-expanded); one row per question."""

@@ -1,8 +1,9 @@
 """BM25 over Chinese character bigrams (plus whole ASCII tokens such as 7.1.5, HR-QP-05, 8D).
 
-Built in memory from the chunk store, so it is derived state: every API process can
-rebuild its own copy from a shared Chroma server. Scoring is a sparse matrix product, so
-a query over 100k chunks stays in the low milliseconds.
+Built from the chunk store, so it is derived state: every API process can rebuild its own
+copy from a shared Chroma server, and keeps it as arrays (``to_arrays``) in its data dir so
+the next process loads it instead. Scoring is a sparse matrix product, so a query over 100k
+chunks stays in the low milliseconds.
 """
 
 from __future__ import annotations
@@ -121,6 +122,47 @@ class BM25Index:
         for name in filter_fields:
             index.fields[name] = np.asarray([str(m.get(name, "")) for m in metadatas], dtype=object)
         index.codes = frozenset(str(m.get("code")) for m in metadatas if m.get("code"))
+        return index
+
+    FORMAT = "bm25-v1"  # a change to what is stored (or how it is built) changes this
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays (no pickles) that ``from_arrays`` turns back into this index."""
+        arrays = {
+            "params": np.asarray([self.k1, self.b], dtype=np.float64),
+            "ids": np.asarray(self.ids, dtype=str),
+            "vocabulary": np.asarray(
+                sorted(self.vocabulary, key=self.vocabulary.__getitem__), dtype=str
+            ),
+            "data": self.matrix.data,
+            "indices": self.matrix.indices,
+            "indptr": self.matrix.indptr,
+            "shape": np.asarray(self.matrix.shape, dtype=np.int64),
+            "idf": self.idf,
+            "codes": np.asarray(sorted(self.codes), dtype=str),
+            "gapped": np.asarray(sorted(self.gapped), dtype=str),
+        }
+        arrays.update({f"field:{name}": column.astype(str) for name, column in self.fields.items()})
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> BM25Index:
+        k1, b = (float(v) for v in arrays["params"])
+        index = cls(k1, b)
+        index.ids = arrays["ids"].tolist()
+        index.vocabulary = {term: i for i, term in enumerate(arrays["vocabulary"].tolist())}
+        shape = tuple(int(n) for n in arrays["shape"])
+        index.matrix = sparse.csc_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+        )
+        index.idf = arrays["idf"]
+        index.codes = frozenset(arrays["codes"].tolist())
+        index.gapped = set(arrays["gapped"].tolist())
+        index.fields = {
+            name.removeprefix("field:"): column.astype(object)
+            for name, column in arrays.items()
+            if name.startswith("field:")
+        }
         return index
 
     def mask(self, conditions: Mapping[str, Sequence[str]]) -> np.ndarray | None:

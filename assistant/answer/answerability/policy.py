@@ -8,6 +8,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -15,8 +16,10 @@ from assistant.answer.answerability.checks import Findings, evidence_sentences, 
 from assistant.answer.answerability.model import AnswerabilityModel, Features, Lexicon, measure
 from assistant.answer.compose import Draft
 from assistant.answer.text import Shape
-from assistant.embedding.encoder import Encoder
 from assistant.schema import Hit
+
+if TYPE_CHECKING:
+    from assistant.knowledge import KnowledgeBase
 
 OFF_TOPIC_FILE = Path(__file__).with_name("off_topic.txt")
 
@@ -32,14 +35,14 @@ class Verdict:
 class OffTopicSubjects:
     """Subjects the sources do not cover, embedded once; a question's closeness to them."""
 
-    def __init__(self, encoder: Encoder, path: Path = OFF_TOPIC_FILE) -> None:
-        self.encoder = encoder
+    def __init__(self, kb: KnowledgeBase, path: Path = OFF_TOPIC_FILE) -> None:
+        self.kb = kb
         lines = path.read_text(encoding="utf-8").splitlines()
         self.subjects = [s.strip() for s in lines if s.strip() and not s.startswith("#")]
 
     @cached_property
     def vectors(self) -> np.ndarray:
-        return self.encoder.embed_references(self.subjects)
+        return self.kb.fixed_vectors("off-topic", self.subjects, is_query=False)
 
     def closeness(self, query_vector: np.ndarray) -> float:
         return float(np.max(self.vectors @ query_vector)) if self.subjects else 0.0
