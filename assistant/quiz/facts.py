@@ -11,6 +11,7 @@ from assistant.answer.text import split_sentences
 from assistant.quiz.tokens import Category, Token, tokens
 from assistant.refs import CN_NUMERAL
 from assistant.schema import Chunk
+from assistant.text.lexicon import words
 
 MIN_SPAN = 12
 _ARTICLE_HEAD_RE = re.compile(
@@ -36,6 +37,14 @@ _COUNT_UNITS = ("次", "项", "件", "批", "名", "人")
 _ONE_RE = re.compile(r"^[一1][个]?")
 MAX_ITEM = 8
 MAX_FIRST_ITEM = 6
+_CLAUSE_ENDS = ("，", "；")  # cut off the span: 「…30天内落实措施；」 is asked without it
+_LIST_INTRO_ENDS = ("：", ":")  # 「…具体包括：」 announces what follows: nothing to judge
+
+
+def is_fragment(span: str) -> bool:
+    """A span that is not a proposition: it opens with an example or a list continuation
+    (「例如…」「以及…」), or it announces a list (ends on 「：」)."""
+    return span.startswith(words("example_openers")) or span.endswith(_LIST_INTRO_ENDS)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class Fact:
     key: str
     key_start: int  # within span
     items: tuple[str, ...] = field(default=())
+    sentence: str = ""  # the whole sentence the span is cut from: a quiz asks it once
 
     @property
     def key_end(self) -> int:
@@ -168,8 +178,13 @@ def extract(chunk: Chunk, max_span: int = 100) -> list[Fact]:
             if bounds is None:
                 continue
             offset, stop = bounds
+            if sentence[offset:stop].endswith(_CLAUSE_ENDS):
+                stop -= 1
             span = sentence[offset:stop]
             if len(span) < MIN_SPAN or len(span) - (end - start) < 6:
                 continue
-            facts.append(Fact(chunk, category, span, sentence[start:end], start - offset, items))
+            if offset > 0 or is_fragment(span):  # starts mid-sentence: its subject is cut off
+                continue
+            key = sentence[start:end]
+            facts.append(Fact(chunk, category, span, key, start - offset, items, sentence))
     return facts

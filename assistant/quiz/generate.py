@@ -175,9 +175,11 @@ class QuizBuilder:
             source=source_of(fact),
         )
 
-    def judge(self, fact: Fact, rng: random.Random) -> Question | None:
+    def judge(self, fact: Fact, rng: random.Random, true: bool = True) -> Question | None:
+        """A true statement is the span itself; a false one changes the fact that matters in
+        it (a number with its unit, a role, a must/must-not, a list item), never a filler."""
         lead, span = self._lead(fact), fact.span
-        if rng.random() < 0.5:
+        if true:
             return Question(
                 type=QuestionType.judge,
                 stem=lead + span,
@@ -234,12 +236,20 @@ class QuizBuilder:
         types = list(dict.fromkeys(types)) or list(QuestionType)
         rng = random.Random(seed)
         queues = self._queues(rng)
-        used: set[tuple[str, str]] = set()
+        used: set[str] = set()  # no two questions rest on the same sentence
         result = Build()
+        truths = {True: 0, False: 0}
+
+        def judge(fact: Fact, rng: random.Random) -> Question | None:
+            """True or false by turns (which one leads is seeded), so a trainee who always
+            answers 正确 scores half, not whatever luck gave."""
+            lagging = [t for t in (True, False) if truths[t] < truths[not t]]
+            return self.judge(fact, rng, lagging[0] if lagging else rng.random() < 0.5)
+
         makers = {
             QuestionType.single: self.single,
             QuestionType.multiple: self.multiple,
-            QuestionType.judge: self.judge,
+            QuestionType.judge: judge,
             QuestionType.blank: self.blank,
         }
         slot = 0
@@ -250,12 +260,12 @@ class QuizBuilder:
             for qtype in order:  # a type whose facts ran out yields to the next
                 while queues[qtype] and question is None:
                     fact = queues[qtype].pop(0)
-                    if (fact.span, qtype) in used:
+                    if (fact.sentence or fact.span) in used:
                         continue
                     question = makers[qtype](fact, rng)
                     if question is None:
                         continue
-                    used.add((fact.span, qtype))
+                    used.add(fact.sentence or fact.span)
                     question = self._checked(question, result.report)
                 if question is not None:
                     break
@@ -266,6 +276,8 @@ class QuizBuilder:
                     f"所选资料只够出 {kept} 道题，少于要求的 {n} 道 "
                     f"(the selection yields only {kept} questions; asked for {n})",
                 )
+            if question.type is QuestionType.judge:
+                truths[question.answer == [TRUE]] += 1
             result.questions.append(question)
         result.report.kept = len(result.questions)
         result.report.passages = len(self.passages)

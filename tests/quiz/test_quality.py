@@ -1,0 +1,102 @@
+"""What a trainer would keep, checked on about 300 generated questions across the corpus (and
+the official texts when ../shared has them): 判断 balanced, stems whole propositions, no
+sentence asked twice in one quiz."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.knowledge import KnowledgeBase
+from assistant.quiz import Build, QuestionType, Selection, make_quiz
+from assistant.quiz.schema import TRUE
+from tests.conftest import REGULATIONS_DIR
+
+SENTENCE_BOUNDARY = re.compile(
+    r"(?:^|[。！？；：\n]|第[一二三四五六七八九十百\d]+条|[）)】])\s*"  # a sentence or article ends
+    r"(?:[-*•]|\d+[.、]|[（(][一二三四五六七八九十\d]+[）)])?\s*$"  # a list line's marker
+)
+# checked here, not with the generator's word list: what a stem must never open or end with
+OPENERS = ("例如", "比如", "以及", "、", "如：")
+ENDINGS = ("：", "；", "，", ":", ";")
+
+
+def _selections() -> list[tuple[Selection, int, int]]:
+    """(selection, questions, seed): 300 questions over every kind of source."""
+    chosen = [
+        (Selection(), 60, 1),
+        (Selection(), 40, 2),
+        (Selection(kinds=["procedure"]), 40, 3),
+        (Selection(kinds=["standard"]), 40, 4),
+        (Selection(kinds=["guide"]), 40, 5),
+        (Selection(doc_ids=["xk-regulation-summary"]), 40, 6),
+    ]
+    official = "xk-licence-regulation-2023"
+    if (REGULATIONS_DIR / f"{official}.md").is_file():
+        chosen.append((Selection(doc_ids=[official]), 40, 7))
+    else:
+        chosen.append((Selection(kinds=["procedure", "guide"]), 40, 7))
+    return chosen
+
+
+@pytest.fixture(scope="module")
+def quizzes(corpus_kb: KnowledgeBase) -> list[Build]:
+    return [
+        make_quiz(corpus_kb, selection, n, list(QuestionType), seed=seed)
+        for selection, n, seed in _selections()
+    ]
+
+
+def _fragment(span: str, passage: str) -> str | None:
+    if span.startswith(OPENERS):
+        return "opens with an example or a list continuation"
+    if span.endswith(ENDINGS):
+        return "ends on a clause or list mark"
+    before = passage[: passage.find(span)]
+    if not SENTENCE_BOUNDARY.search(before):
+        return "starts mid-sentence"
+    return None
+
+
+def test_about_300_questions(quizzes: list[Build]) -> None:
+    assert sum(len(b.questions) for b in quizzes) >= 300
+
+
+def test_true_false_is_balanced_in_every_quiz(quizzes: list[Build]) -> None:
+    truths = [
+        [q.answer == [TRUE] for q in build.questions if q.type is QuestionType.judge]
+        for build in quizzes
+    ]
+    for quiz in truths:
+        assert quiz and abs(2 * sum(quiz) - len(quiz)) <= 1, quiz  # by turns, not by luck
+    share = sum(map(sum, truths)) / sum(map(len, truths))
+    assert 0.4 <= share <= 0.6, share
+
+
+def test_no_stem_is_a_fragment(quizzes: list[Build]) -> None:
+    fragments = [
+        (q.source.text, reason)
+        for build in quizzes
+        for q in build.questions
+        if (reason := _fragment(q.source.text, q.source.passage or q.source.text))
+    ]
+    assert not fragments, fragments
+
+
+def test_no_sentence_is_asked_twice_in_a_quiz(quizzes: list[Build]) -> None:
+    for build in quizzes:
+        spans = [q.source.text for q in build.questions]
+        overlapping = [
+            (a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a in b or b in a
+        ]
+        assert not overlapping, overlapping
+
+
+def test_the_rules_catch_what_they_are_for() -> None:
+    """The checks above fail on the fragments the generator used to make."""
+    passage = "企业应当建立制度，例如调整组织机构、新增生产线。下面几类产品不实行许可，具体包括："
+    assert _fragment("例如调整组织机构、新增生产线。", passage)
+    assert _fragment("下面几类产品不实行许可，具体包括：", passage)
+    assert _fragment("新增生产线。", passage) == "starts mid-sentence"
+    assert _fragment("企业应当建立制度", passage) is None
