@@ -136,11 +136,11 @@ class HybridRetriever:
         candidates: dict[str, _Candidate] = {}
 
         if mode in (Mode.hybrid, Mode.dense):
-            for rank, (chunk, similarity) in enumerate(
+            for rank, (chunk_id, similarity) in enumerate(
                 self.store.dense_query(query_vector, n, filters.where())
             ):
-                cand = candidates.setdefault(chunk.chunk_id, _Candidate())
-                cand.chunk, cand.similarity = chunk, similarity
+                cand = candidates.setdefault(chunk_id, _Candidate())
+                cand.similarity = similarity
                 cand.fused += self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
 
         if mode in (Mode.hybrid, Mode.lexical):
@@ -162,11 +162,24 @@ class HybridRetriever:
             if cand.names_document:
                 cand.fused += NAMED_DOCUMENT_BONUS * top_score
         ranked = sorted(
-            (c for c in candidates.values() if c.chunk is not None),
-            key=lambda c: self._rank_key(c, question),
-            reverse=True,
+            candidates.items(), key=lambda item: self._rank_key(item[1], question), reverse=True
         )
-        return [self._to_hit(c) for c in ranked[:k]]
+        return [self._to_hit(c) for c in self._with_chunks(ranked, k)]
+
+    def _with_chunks(self, ranked: list[tuple[str, _Candidate]], k: int) -> list[_Candidate]:
+        """The first ``k`` candidates that still exist, with their text and metadata, read
+        for those alone (a chunk deleted since the query is skipped for the next one)."""
+        shown: list[_Candidate] = []
+        start = 0
+        while len(shown) < k and start < len(ranked):
+            batch = ranked[start : start + k - len(shown)]
+            start += len(batch)
+            found = self.store.chunks_by_id([cid for cid, c in batch if c.chunk is None])
+            for chunk_id, cand in batch:
+                cand.chunk = cand.chunk or found.get(chunk_id)
+                if cand.chunk is not None:
+                    shown.append(cand)
+        return shown
 
     def _add_ref_matches(
         self, refs: QueryRefs, filters: SearchFilter, candidates: dict[str, _Candidate]
@@ -196,20 +209,22 @@ class HybridRetriever:
                 cand.ref_match = True
 
     def _fill_missing(self, candidates: dict[str, _Candidate], query_vector: np.ndarray) -> None:
-        """Lexical-only and ref-only candidates need their chunk and cosine similarity."""
-        missing = [cid for cid, c in candidates.items() if c.chunk is None or c.similarity is None]
+        """Lexical-only and ref-only candidates need their cosine similarity; one whose
+        vector is gone was deleted since BM25 was built, and is dropped."""
+        missing = [cid for cid, c in candidates.items() if c.similarity is None]
         if not missing:
             return
-        chunks, vectors = self.store.get_chunks(ids=missing)
-        sims = vectors @ query_vector if len(vectors) else np.zeros(0)
-        for chunk, similarity in zip(chunks, sims, strict=True):
-            cand = candidates[chunk.chunk_id]
-            cand.chunk = cand.chunk or chunk
-            cand.similarity = float(similarity)
+        vectors = self.store.vectors_by_id(missing)
+        for chunk_id in missing:
+            vector = vectors.get(chunk_id)
+            if vector is None:
+                del candidates[chunk_id]
+            else:
+                candidates[chunk_id].similarity = float(vector @ query_vector)
 
     def _convex_fusion(self, candidates: dict[str, _Candidate]) -> None:
         """Min-max normalised cosine and BM25, mixed by their weights."""
-        values = [c for c in candidates.values() if c.chunk is not None]
+        values = list(candidates.values())
         if not values:
             return
         sims = np.array([c.similarity or 0.0 for c in values])

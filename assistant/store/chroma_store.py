@@ -270,20 +270,35 @@ class ChunkStore:
 
     def dense_query(
         self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
-    ) -> list[tuple[Chunk, float]]:
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine) of the ``n`` nearest chunks. Ids only: reading the metadata of
+        40 candidates costs three times the query itself (3.3 of 3.7 ms), and only the few
+        ranked first are shown (``chunks_by_id``)."""
         # no count() guard: it costs ~13 ms at 100k chunks; an empty store returns no ids
         found = self.chunks.query(
-            query_embeddings=[vector],
-            n_results=n,
-            where=where,
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=[vector], n_results=n, where=where, include=["distances"]
         )
-        texts, metas = (found["documents"] or [[]])[0], (found["metadatas"] or [[]])[0]
         distances = (found["distances"] or [[]])[0]
-        return [
-            (chunk_from_record(*record), 1.0 - float(distances[row]))
-            for row, record in _present(found["ids"][0], texts, metas)
-        ]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(found["ids"][0], distances, strict=True)]
+
+    def vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """Stored vectors of the chunks that still exist (a deleted id is left out)."""
+        if not ids:
+            return {}
+        found = self.chunks.get(ids=list(ids), include=["embeddings"])
+        embeddings = found["embeddings"]
+        if embeddings is None or not len(embeddings):
+            return {}
+        matrix = np.asarray(embeddings, dtype=np.float32)
+        return {cid: matrix[row] for row, cid in enumerate(found["ids"])}
+
+    def chunks_by_id(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """The chunks that still exist, by id (a deleted id is left out)."""
+        if not ids:
+            return {}
+        found = self.chunks.get(ids=list(ids), include=["documents", "metadatas"])
+        kept = _present(found["ids"], found["documents"], found["metadatas"])
+        return {found["ids"][row]: chunk_from_record(*record) for row, record in kept}
 
     def iter_chunk_pages(
         self, page: int = _PAGE

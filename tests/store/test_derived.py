@@ -11,7 +11,7 @@ import pytest
 
 from assistant.embedding.encoder import Encoder
 from assistant.knowledge import KnowledgeBase
-from assistant.retrieval.hybrid import LexicalCache
+from assistant.retrieval.hybrid import LexicalCache, Mode
 from assistant.retrieval.lexical import BM25Index
 from assistant.store.derived import DerivedFiles
 from tests.conftest import CORPUS_DIR, make_settings
@@ -99,3 +99,19 @@ def test_an_unwritable_directory_only_costs_the_cache(tmp_path: Path) -> None:
     files = DerivedFiles(blocker / "derived")
     vectors = files.vectors("subjects", "key", lambda: np.ones((2, 3)))
     assert vectors.shape == (2, 3) and files.load("subjects", "key") is None
+
+
+@pytest.mark.parametrize("mode", [Mode.hybrid, Mode.lexical])
+def test_a_stale_index_never_shows_a_deleted_chunk(
+    indexed: Path, encoder: Encoder, mode: Mode
+) -> None:
+    """Another writer deleted a document after this process's BM25 was built (and before it
+    looked again): its chunks are skipped, and the next ones take their places."""
+    kb = _kb(indexed, encoder)
+    kb.retriever.lexical.refresh_seconds = 3600.0
+    question = "文件控制 文件的编号 发放 回收"
+    before = kb.search(question, k=5, mode=mode)
+    gone = before[0].doc_id
+    assert _kb(indexed, encoder).delete(gone)
+    after = kb.search(question, k=5, mode=mode)
+    assert len(after) == 5 and gone not in {h.doc_id for h in after}
