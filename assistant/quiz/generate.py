@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -239,6 +239,7 @@ class QuizBuilder:
         used: set[str] = set()  # no two questions rest on the same sentence
         result = Build()
         truths = {True: 0, False: 0}
+        asked: list[str] = []  # the kind of fact behind each kept question
 
         def judge(fact: Fact, rng: random.Random) -> Question | None:
             """True or false by turns (which one leads is seeded), so a trainee who always
@@ -279,8 +280,14 @@ class QuizBuilder:
             if question.type is QuestionType.judge:
                 truths[question.answer == [TRUE]] += 1
             result.questions.append(question)
-        result.report.kept = len(result.questions)
-        result.report.passages = len(self.passages)
+            asked.append(fact.category.value)
+        report = result.report
+        report.kept = len(result.questions)
+        report.passages = len(self.passages)
+        report.true_statements, report.false_statements = truths[True], truths[False]
+        report.facts = dict(Counter(asked))
+        report.documents = len({q.source.doc_id for q in result.questions})
+        report.sections = len({(q.source.doc_id, q.source.ref) for q in result.questions})
         return result
 
     def _checked(self, question: Question, report: GenerationReport) -> Question | None:

@@ -103,12 +103,31 @@ class Selection(BaseModel):
     procedure: str = Field(default="", max_length=40, description="A procedure code: HR-QP-05")
 
 
+FACT_NAMES = {"number": "数字", "role": "职责", "modal": "要求", "term": "术语", "items": "列举"}
+
+
 class GenerationReport(BaseModel):
     generated: int = Field(description="Questions built, including those that failed validation")
     kept: int
     dropped: int = Field(description="Failed validation and were discarded")
     llm_reworded: int = 0
     passages: int = 0
+    true_statements: int = Field(default=0, description="判断 whose answer is 正确")
+    false_statements: int = Field(default=0, description="判断 whose answer is 错误")
+    facts: dict[str, int] = Field(
+        default_factory=dict,
+        description="Kept questions by the kind of fact asked: number, role, modal, term, items",
+    )
+    documents: int = Field(default=0, description="Documents the kept questions come from")
+    sections: int = Field(default=0, description="Articles, clauses or sections they cover")
+
+    def quality(self) -> str:
+        """The trainer's one-line summary: 判断 balance, facts by kind, sources covered."""
+        kinds = "、".join(f"{FACT_NAMES.get(k, k)} {n}" for k, n in sorted(self.facts.items()))
+        return (
+            f"判断 正确 {self.true_statements} / 错误 {self.false_statements}；"
+            f"考点：{kinds or '无'}；出自 {self.documents} 份文件的 {self.sections} 处条款或章节"
+        )
 
 
 class Quiz(BaseModel):

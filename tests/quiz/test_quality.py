@@ -100,3 +100,18 @@ def test_the_rules_catch_what_they_are_for() -> None:
     assert _fragment("下面几类产品不实行许可，具体包括：", passage)
     assert _fragment("新增生产线。", passage) == "starts mid-sentence"
     assert _fragment("企业应当建立制度", passage) is None
+
+
+def test_each_quiz_reports_its_quality(quizzes: list[Build]) -> None:
+    for build in quizzes:
+        report, questions = build.report, build.questions
+        judged = [q.answer == [TRUE] for q in questions if q.type is QuestionType.judge]
+        assert (report.true_statements, report.false_statements) == (
+            sum(judged),
+            len(judged) - sum(judged),
+        )
+        assert sum(report.facts.values()) == report.kept == len(questions)
+        assert set(report.facts) <= {"number", "role", "modal", "term", "items"}
+        assert report.documents == len({q.source.doc_id for q in questions})
+        assert report.sections == len({(q.source.doc_id, q.source.ref) for q in questions})
+        assert report.quality().startswith(f"判断 正确 {report.true_statements} / 错误")

@@ -48,6 +48,7 @@ def test_generate_review_edit_and_export(api_url: str) -> None:
     generate(page, "HR-QP-05 §4.1-4.6", 4)
     assert not page.error, [e.value for e in page.error]
     assert any("已生成 4 道题" in s.value for s in page.success)
+    assert any(c.value.startswith("判断 正确") and "考点" in c.value for c in page.caption)
     with trainer_client(api_url) as api:
         quiz = api.quiz(page.session_state["quiz-id"])
     assert len(quiz.questions) == 4 and not page.warning

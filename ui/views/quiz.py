@@ -66,6 +66,7 @@ def generate_section(open_by_default: bool) -> None:
             f"{report.dropped} 道未通过出处校验已丢弃。",
             icon="✅",
         )
+        st.caption(report.quality())
     st.session_state["quiz-id"] = quiz.id
 
 
