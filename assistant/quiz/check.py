@@ -12,7 +12,7 @@ from __future__ import annotations
 from assistant.answer.text import support
 from assistant.quiz.facts import item_tokens, split_items
 from assistant.quiz.schema import BLANK, FALSE, LETTERS, TRUE, Question, QuestionType
-from assistant.quiz.tokens import Category, Token, equivalence, tokens
+from assistant.quiz.tokens import Category, Token, abbreviates, equivalence, tokens
 
 MIN_CONTEXT = 4
 
@@ -76,6 +76,8 @@ def _options_problems(question: Question, min_answers: int, max_answers: int) ->
     keys = [equivalence(o) for o in options]
     if len(set(keys)) != len(keys):
         problems.append("选项重复或等价")
+    elif any(abbreviates(a, b) for i, a in enumerate(options) for b in options[i + 1 :]):
+        problems.append("有选项只是另一选项的简称（如 限用 / 限制使用），难以区分")
     letters = question.answer
     valid = LETTERS[: len(options)]
     if len(set(letters)) != len(letters) or any(a not in valid for a in letters):

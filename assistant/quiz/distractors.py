@@ -3,9 +3,11 @@ source. The validator, not this module, decides whether a distractor is provably
 
 from __future__ import annotations
 
+import math
 import random
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
 from assistant.quiz.facts import Fact
 from assistant.quiz.schema import Difficulty
@@ -15,11 +17,13 @@ from assistant.quiz.tokens import (
     MODAL_OF,
     ROLE_GROUPS,
     Category,
+    abbreviates,
     equivalence,
     parse_number,
     render_number,
     unit_text,
 )
+from assistant.text.lexicon import table
 
 _TIME_SWAPS = {
     "年": ("个月",),
@@ -43,15 +47,36 @@ def _number_candidates(value: float, difficulty: Difficulty) -> list[float]:
     return [c for c in ordered if c > 0 and (c == int(c) or value != int(value))]
 
 
+@cache
+def typical_values() -> dict[str, tuple[float, ...]]:
+    """Per unit, the values rules usually set (lexicon ``typical_values``)."""
+    return {unit[0]: tuple(float(v) for v in values) for unit, values in table("typical_values")}
+
+
+def _typical_candidates(value: float, unit: str, difficulty: Difficulty) -> list[float] | None:
+    """Other usual values of the unit, nearest first (on a log scale: 3 and 12 are as near
+    to 6); easy quizzes take the far ones first. None when the unit has no table or the key
+    is not a usual value itself (then arithmetic neighbours are as plausible)."""
+    usual = typical_values().get(unit)
+    if not usual or value not in usual or value <= 0:
+        return None
+    others = sorted((v for v in usual if v != value), key=lambda v: abs(math.log(v / value)))
+    return others[::-1] if difficulty is Difficulty.easy else others
+
+
 def numbers(key: str, count: int, difficulty: Difficulty, rng: random.Random) -> list[str]:
-    """Same unit and numeral style; hard = close values, easy = far ones; a time unit swap
-    (十二个月 → 十二年) is one more option when values run out."""
+    """Same unit and numeral style; values a rule would set (6个月 → 3个月, 12个月), else
+    arithmetic neighbours: hard = close values, easy = far ones; a time unit swap (十二个月 →
+    十二年) is one more option when values run out."""
     parsed = parse_number(key)
     if parsed is None:
         return []
     value, unit = parsed
     written_unit = unit_text(key)
-    options = [render_number(v, written_unit, key) for v in _number_candidates(value, difficulty)]
+    values = _typical_candidates(value, unit, difficulty)
+    if values is None:
+        values = _number_candidates(value, difficulty)
+    options = [render_number(v, written_unit, key) for v in values]
     window = options[: count + 2]
     rng.shuffle(window)
     options = window + options[count + 2 :]
@@ -106,7 +131,11 @@ class Pools:
             candidates = self.roles_for(fact)
         else:
             candidates = self.terms[fact.chunk.kind.value]
-        candidates = [c for c in candidates if c != fact.key and c not in fact.chunk.text]
+        candidates = [
+            c
+            for c in candidates
+            if c != fact.key and c not in fact.chunk.text and not abbreviates(c, fact.key)
+        ]
         return rng.sample(candidates, min(count, len(candidates)))
 
     def list_items(
@@ -119,7 +148,9 @@ class Pools:
         candidates = [
             item
             for item in self.items[fact.chunk.kind.value]
-            if item not in fact.chunk.text and min(lengths) - 2 <= len(item) <= max(lengths) + 3
+            if item not in fact.chunk.text
+            and min(lengths) - 2 <= len(item) <= max(lengths) + 3
+            and not any(abbreviates(item, own_item) for own_item in fact.items)
         ]
         rng.shuffle(candidates)
         if difficulty is Difficulty.easy:

@@ -122,6 +122,16 @@ def equivalence(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+def abbreviates(a: str, b: str) -> bool:
+    """One option is the other shortened (限用 / 限制使用, 质量部 / 质量管理部): the characters
+    of the shorter appear in order in the longer, so a trainee cannot tell them apart."""
+    short, long = sorted((a.strip(), b.strip()), key=len)
+    if len(short) < 2 or short == long:
+        return False
+    rest = iter(long)
+    return all(char in rest for char in short)
+
+
 def render_number(value: float, unit_text: str, like: str) -> str:
     """A number in the style of ``like`` (Chinese numerals stay Chinese)."""
     chinese = not like.strip()[0].isdigit()

@@ -4,13 +4,16 @@ sentence asked twice in one quiz."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
 
 from assistant.knowledge import KnowledgeBase
-from assistant.quiz import Build, QuestionType, Selection, make_quiz
+from assistant.quiz import Build, Difficulty, QuestionType, Selection, make_quiz, validate
+from assistant.quiz.distractors import numbers, typical_values
 from assistant.quiz.schema import TRUE
+from assistant.quiz.tokens import abbreviates, parse_number
 from tests.conftest import REGULATIONS_DIR
 
 SENTENCE_BOUNDARY = re.compile(
@@ -115,3 +118,58 @@ def test_each_quiz_reports_its_quality(quizzes: list[Build]) -> None:
         assert report.documents == len({q.source.doc_id for q in questions})
         assert report.sections == len({(q.source.doc_id, q.source.ref) for q in questions})
         assert report.quality().startswith(f"判断 正确 {report.true_statements} / 错误")
+
+
+def test_no_option_is_another_shortened(quizzes: list[Build]) -> None:
+    assert abbreviates("限用", "限制使用") and abbreviates("质量管理部", "质量部")
+    assert not abbreviates("温度", "湿度") and not abbreviates("6个月", "6个月")
+    pairs = [
+        (a, b)
+        for build in quizzes
+        for q in build.questions
+        for i, a in enumerate(q.options)
+        for b in q.options[i + 1 :]
+        if abbreviates(a, b)
+    ]
+    assert not pairs, pairs
+
+
+def test_wrong_periods_and_shares_are_values_a_rule_would_set(quizzes: list[Build]) -> None:
+    """6个月 gets 3个月 / 12个月, not 7个月; 30% gets 20% / 50%, not 31%."""
+    checked = 0
+    for build in quizzes:
+        for q in build.questions:
+            if q.type is not QuestionType.single:
+                continue
+            key = parse_number(q.correct_options()[0])
+            usual = typical_values().get(key[1], ()) if key else ()
+            if not key or key[0] not in usual:
+                continue
+            for option in q.options:
+                parsed = parse_number(option)
+                assert parsed and parsed[1] == key[1] and parsed[0] in usual, (q.stem, q.options)
+            checked += 1
+    assert checked  # a few per 300: most numbers are blanked in 判断 and 填空
+    for key in ("6个月", "三十日", "5年", "30%", "24小时"):
+        _, unit = parse_number(key) or (0.0, "")
+        for difficulty in Difficulty:
+            wrong = numbers(key, 3, difficulty, random.Random(0))
+            assert len(wrong) == 3, key
+            assert all((p := parse_number(w)) and p[0] in typical_values()[unit] for w in wrong)
+
+
+def test_the_validator_refuses_a_shortened_option(quizzes: list[Build]) -> None:
+    """A trainer's edit that puts 限用 beside 限制使用 is flagged like a generated one."""
+    question = next(
+        q
+        for build in quizzes
+        for q in build.questions
+        if q.type is QuestionType.single and len(q.correct_options()[0]) >= 3
+    )
+    key = question.correct_options()[0]
+    wrong = next(i for i, o in enumerate(question.options) if o != key)
+    options = list(question.options)
+    options[wrong] = key[0] + key[-1]
+    problems = validate(question.model_copy(update={"options": options}))
+    assert any("简称" in p for p in problems), problems
+    assert not validate(question)
