@@ -6,12 +6,13 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 from assistant.answer.text import split_sentences
 from assistant.quiz.tokens import Category, Token, tokens
-from assistant.refs import CN_NUMERAL
+from assistant.refs import CN_NUMERAL, NumeralError, cn_to_int
 from assistant.schema import Chunk
-from assistant.text.lexicon import words
+from assistant.text.lexicon import alternation, words
 
 MIN_SPAN = 12
 _ARTICLE_HEAD_RE = re.compile(
@@ -39,6 +40,25 @@ MAX_ITEM = 8
 MAX_FIRST_ITEM = 6
 _CLAUSE_ENDS = ("，", "；")  # cut off the span: 「…30天内落实措施；」 is asked without it
 _LIST_INTRO_ENDS = ("：", ":")  # 「…具体包括：」 announces what follows: nothing to judge
+
+
+@cache
+def _claimed_count_re() -> re.Pattern[str]:
+    # 「第三条」 names an article, it counts nothing
+    return re.compile(
+        rf"(?<![第{CN_NUMERAL}\d])([{CN_NUMERAL}\d]+)(?:{alternation('count_classifiers')})"
+    )
+
+
+def claimed_count(lead: str) -> int | None:
+    """The number of items the text before a list announces (「处置方式有四种：」 → 4), if any."""
+    found = _claimed_count_re().findall(lead)
+    if not found:
+        return None
+    try:
+        return cn_to_int(found[-1]) if not found[-1].isdigit() else int(found[-1])
+    except NumeralError:
+        return None
 
 
 def is_fragment(span: str) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from assistant.quiz.check import validate
 from assistant.quiz.distractors import Pools, modals, numbers
-from assistant.quiz.facts import Fact, extract
+from assistant.quiz.facts import Fact, claimed_count, extract
 from assistant.quiz.schema import (
     BLANK,
     FALSE,
@@ -158,7 +158,13 @@ class QuizBuilder:
 
     def multiple(self, fact: Fact, rng: random.Random) -> Question | None:
         total = OPTION_COUNTS[self.difficulty]
-        right = rng.sample(list(fact.items), min(len(fact.items), rng.choice((2, 3))))
+        claimed = claimed_count(fact.span[: fact.key_start])
+        if claimed is None:
+            right = rng.sample(list(fact.items), min(len(fact.items), rng.choice((2, 3))))
+        elif claimed == len(fact.items) and claimed < total:  # 「有四种」: all four are right
+            right = list(fact.items)
+        else:
+            return None  # the stem's count and the options could not agree
         wrong = self.pools.list_items(fact, total - len(right), rng, self.difficulty)
         if not wrong:
             return None

@@ -12,7 +12,8 @@ import pytest
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz import Build, Difficulty, QuestionType, Selection, make_quiz, validate
 from assistant.quiz.distractors import numbers, typical_values
-from assistant.quiz.schema import TRUE
+from assistant.quiz.facts import claimed_count
+from assistant.quiz.schema import BLANK, TRUE
 from assistant.quiz.tokens import abbreviates, parse_number
 from tests.conftest import REGULATIONS_DIR
 
@@ -173,3 +174,17 @@ def test_the_validator_refuses_a_shortened_option(quizzes: list[Build]) -> None:
     problems = validate(question.model_copy(update={"options": options}))
     assert any("简称" in p for p in problems), problems
     assert not validate(question)
+
+
+def test_a_multiple_choice_count_claim_holds(quizzes: list[Build]) -> None:
+    """「处置方式有四种：（ ）」 has four right options, or is not asked as a 多选."""
+    assert claimed_count("处置方式有四种：") == 4 and claimed_count("分两步：") == 2
+    assert claimed_count("依照第三条规定，包括") is None  # an article, not a count
+    assert claimed_count("3个月内提交以下材料") is None
+    for build in quizzes:
+        for q in build.questions:
+            if q.type is not QuestionType.multiple:
+                continue
+            claimed = claimed_count(q.stem.split(BLANK)[0])
+            if claimed is not None:
+                assert len(q.answer) == claimed, (q.stem, q.options, q.answer)
