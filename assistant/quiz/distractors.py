@@ -101,6 +101,12 @@ def modals(key: str) -> list[str]:
     return [words[0] for name, words in MODAL_CLASSES.items() if name != own]
 
 
+def _alike_in_length(option: str, key: str) -> bool:
+    """A two-character status (限用) is no option for an eight-character measure (严重度×发生
+    频度): a trainee spots the odd one out without reading the source."""
+    return 0.5 <= len(option) / max(len(key), 1) <= 2.0
+
+
 class Pools:
     """Roles, defined terms and list items seen in the same kind of source."""
 
@@ -134,7 +140,10 @@ class Pools:
         candidates = [
             c
             for c in candidates
-            if c != fact.key and c not in fact.chunk.text and not abbreviates(c, fact.key)
+            if c != fact.key
+            and c not in fact.chunk.text
+            and not abbreviates(c, fact.key)
+            and _alike_in_length(c, fact.key)
         ]
         return rng.sample(candidates, min(count, len(candidates)))
 

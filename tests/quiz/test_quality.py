@@ -165,7 +165,9 @@ def test_the_validator_refuses_a_shortened_option(quizzes: list[Build]) -> None:
         q
         for build in quizzes
         for q in build.questions
-        if q.type is QuestionType.single and len(q.correct_options()[0]) >= 3
+        if q.type is QuestionType.single
+        and len(q.correct_options()[0]) >= 3
+        and parse_number(q.correct_options()[0]) is None  # 6月 would be equal, not shortened
     )
     key = question.correct_options()[0]
     wrong = next(i for i, o in enumerate(question.options) if o != key)
