@@ -38,6 +38,10 @@ _COUNT_UNITS = ("次", "项", "件", "批", "名", "人")
 _ONE_RE = re.compile(r"^[一1][个]?")
 MAX_ITEM = 8
 MAX_FIRST_ITEM = 6
+# after 「；」 a sentence goes on with its clause's subject (「…的，责令改正；到期仍不改的，…」)
+_CONTINUED_AFTER = ("；", ";")
+# a line led by a form or procedure code is a record list entry (「HLJ-03-01 生产设备台账（…）」)
+_CODE_LED_RE = re.compile(r"^(?:[A-Z]{2,}[A-Z0-9]*-[A-Z0-9]|ISO )")
 _CLAUSE_ENDS = ("，", "；")  # cut off the span: 「…30天内落实措施；」 is asked without it
 _LIST_INTRO_ENDS = ("：", ":")  # 「…具体包括：」 announces what follows: nothing to judge
 
@@ -188,10 +192,11 @@ def extract(chunk: Chunk, max_span: int = 100) -> list[Fact]:
         at = chunk.text.find(raw, cursor)
         if at < 0:
             continue
+        continues = chunk.text[:at].rstrip().endswith(_CONTINUED_AFTER)
         cursor = at + len(raw)
         head = _ARTICLE_HEAD_RE.match(raw)
         sentence = raw[head.end() :] if head else raw
-        if len(sentence) < MIN_SPAN or sentence.startswith(("HR-", "ISO ")) or "|" in sentence:
+        if continues or len(sentence) < MIN_SPAN or _CODE_LED_RE.match(sentence) or "|" in sentence:
             continue
         for category, start, end, items in _candidates(sentence):
             bounds = _narrow(sentence, start, end, max_span)

@@ -126,8 +126,10 @@ def abbreviates(a: str, b: str) -> bool:
     """One option is the other shortened (限用 / 限制使用, 质量部 / 质量管理部): the characters
     of the shorter appear in order in the longer, so a trainee cannot tell them apart."""
     short, long = sorted((a.strip(), b.strip()), key=len)
-    if len(short) < 2 or short == long:
-        return False
+    if len(short) < 2 or short == long or NUMBER_TOKEN_RE.search(short + long):
+        return False  # 2个月 / 24个月 are two periods: numbers compare by value (equivalence)
+    if short[0] != long[0]:
+        return False  # 合格 / 不合格区 are opposites, not one word shortened
     rest = iter(long)
     return all(char in rest for char in short)
 

@@ -124,6 +124,7 @@ def test_each_quiz_reports_its_quality(quizzes: list[Build]) -> None:
 def test_no_option_is_another_shortened(quizzes: list[Build]) -> None:
     assert abbreviates("限用", "限制使用") and abbreviates("质量管理部", "质量部")
     assert not abbreviates("温度", "湿度") and not abbreviates("6个月", "6个月")
+    assert not abbreviates("2个月", "24个月") and not abbreviates("合格", "不合格区")
     pairs = [
         (a, b)
         for build in quizzes
