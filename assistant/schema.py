@@ -89,7 +89,10 @@ class Hit(BaseModel):
     org: str
     ref: str
     text: str
-    score: float
+    score: float = Field(
+        description="Ranking score, higher first: the second stage's probability that the "
+        "passage answers (the fused score without it), +1 when the question names its ref"
+    )
     similarity: float | None = Field(default=None, description="Cosine to the question")
     source: str = ""
     section: str = ""

@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    rerank_pool: int = Field(
+        default=30,
+        description="Hybrid candidates the learned second stage re-orders (0: no second stage)",
+    )
     lexical_refresh_seconds: float = Field(
         default=2.0, description="How often to check the store for writes by other processes."
     )

@@ -1,5 +1,5 @@
 """Does a passage support a sentence? The evaluation's own judge, sharing no code with the
-answerer's grounding check (``assistant.answer.text.support``), so the answerer is not scored
+answerer's grounding check (``assistant.text.analysis.support``), so the answerer is not scored
 with its own yardstick.
 
 A sentence is supported when every figure and every article number in it occurs in the

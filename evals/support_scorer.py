@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from assistant.answer.text import SUPPORT_THRESHOLD, Support, support
 from assistant.embedding.encoder import Encoder, get_encoder
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.convert import load_document
 from assistant.settings import Settings, get_settings
+from assistant.text.analysis import SUPPORT_THRESHOLD, Support, support
 from evals.faithfulness import supported
 from evals.retrieval import OFFICIAL_DOC_IDS, REGULATIONS_DIR
 

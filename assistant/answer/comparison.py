@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.text import DIFFERENCE_RE
+from assistant.text.analysis import DIFFERENCE_RE
 from assistant.text.lexicon import words
 
 _CLAUSE_END_RE = re.compile(r"[，,。？?！!；;：:]")

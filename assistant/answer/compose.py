@@ -9,22 +9,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 
-from assistant.answer.text import (
+from assistant.retrieval.glossary import expand_query
+from assistant.retrieval.lexical import tokenize
+from assistant.retrieval.rerank import is_preface
+from assistant.schema import Hit, Kind
+from assistant.text.analysis import (
     NUMBER_RE,
     Shape,
     answers_shape,
+    asked_units,
     content_terms,
     looks_like_list,
     needs_specific_evidence,
     split_sentences,
+    states_in,
     weighted_coverage,
 )
-from assistant.retrieval.glossary import expand_query
-from assistant.retrieval.lexical import tokenize
-from assistant.schema import Hit, Kind
-from assistant.text.lexicon import table, words
 
 EVIDENCE_HITS = 8
 PREFACE_WEIGHT = 0.5
@@ -75,16 +76,6 @@ def states_same_fact(a: str, b: str) -> bool:
     return overlap > 0.7 or (overlap > SAME_FACT_OVERLAP and bool(figures(a) & figures(b)))
 
 
-def is_preface(hit: Hit) -> bool:
-    """A document's opening (before its first heading) or an overview/purpose/scope section
-    speaks about the document (本指南写给…, 文中的时限依据…), not about the question."""
-    if hit.ref == hit.title:
-        return True
-    section = hit.section.split(">")[-1].strip()
-    name = section.lstrip("0123456789. ").strip()
-    return name in words("overview_sections")
-
-
 def _retold(kept: Picked, other: Picked, hits: list[Hit]) -> bool:
     """A guide retells what a regulation, clause or procedure says: when the text itself
     holds the asked-for fact, or every figure of the guide's sentence, the answer quotes and
@@ -93,24 +84,6 @@ def _retold(kept: Picked, other: Picked, hits: list[Hit]) -> bool:
         hits[kept.hit_index].kind is Kind.guide
         and hits[other.hit_index].kind is not Kind.guide
         and (other.fits_shape or figures(kept.text) <= figures(other.text))
-    )
-
-
-@cache
-def _asked_unit_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    """(几|多少)个?<unit> and the units a sentence may answer in, longest unit first."""
-    rows = sorted(table("duration_units"), key=lambda row: -len(row[0][0]))
-    return tuple((re.compile(rf"(?:几|多少)个?{asked[0]}"), stated) for asked, stated in rows)
-
-
-def asked_units(question: str) -> tuple[str, ...]:
-    """The units a sentence must state the asked duration in: 几年 -> 年; none for 多久."""
-    return next((stated for asked, stated in _asked_unit_patterns() if asked.search(question)), ())
-
-
-def states_in(sentence: str, units: tuple[str, ...]) -> bool:
-    return any(
-        re.search(rf"(?:\d+|[一二两三四五六七八九十百半]+)个?{unit}", sentence) for unit in units
     )
 
 
@@ -170,7 +143,7 @@ class ExtractiveGenerator:
             # (颁发证书) above 第二十五条 (有效期), the embedding the other way round
             weight = _RANK_WEIGHTS[min(index, len(_RANK_WEIGHTS) - 1)]
             weight += SIMILARITY_WEIGHT * ((hit.similarity or 0.0) - top_similarity)
-            damping = PREFACE_WEIGHT if is_preface(hit) else 1.0
+            damping = PREFACE_WEIGHT if is_preface(hit.title, hit.ref, hit.section) else 1.0
             for position, sentence in enumerate(split_sentences(hit.text)):
                 overlap = weighted_coverage(weights, set(tokenize(sentence)))
                 fits = answers_shape(sentence, shape) and needs_specific_evidence(shape)

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from assistant.answer.text import content_terms, support
 from assistant.schema import Hit
 from assistant.settings import Settings
+from assistant.text.analysis import content_terms, support
 
 PROMPT_PASSAGES = 3
 PASSAGE_CHARS = 280

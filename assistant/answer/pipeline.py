@@ -17,7 +17,6 @@ from assistant.answer.llm import LLMGenerator, LLMUnavailable
 from assistant.answer.polarity import leading_verdict
 from assistant.answer.rewrite import rewrite_follow_up
 from assistant.answer.schema import Citation, Reply
-from assistant.answer.text import Shape, in_word_terms, question_shape
 from assistant.conversations import ConversationNotFound, ConversationStore
 from assistant.knowledge import KnowledgeBase
 from assistant.refs import find_refs
@@ -25,6 +24,7 @@ from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.hybrid import Mode
 from assistant.schema import DEFAULT_ORG, Hit
 from assistant.store.chroma_store import SearchFilter
+from assistant.text.analysis import Shape, question_shape
 
 _TRAILING_PUNCT_RE = re.compile(r"[。；;，,！!？?]+$")
 CLOSEST_SOURCES = 3
@@ -280,7 +280,7 @@ class Answerer:
             expanded = expand_query(question)  # 管评 -> 管理评审: match the sources' terms
             lexical = self.kb.retriever.lexical.get()
             sides = compared_sides(question) if shape is Shape.difference else None
-            weights = lexical.term_weights(in_word_terms(expanded))
+            weights = self.kb.retriever.term_weights(expanded)
             draft = self.extractive.compose(expanded, hits, shape, weights, sides)
             if shape is Shape.yes_no:
                 lead_with_verdict(question, draft)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from assistant.answer.text import asked_clauses
+from assistant.text.analysis import asked_clauses
 from assistant.text.lexicon import table
 
 

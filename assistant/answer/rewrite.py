@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answer.text import tagged_words
+from assistant.text.analysis import tagged_words
 
 _FOLLOW_UP_START_RE = re.compile(r"^(?:那么?|还有|另外|再问一下|顺便问下|然后)[，,\s]*")
 _PRONOUN_RE = re.compile(

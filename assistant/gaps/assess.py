@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.answer.text import content_terms, weighted_coverage
 from assistant.gaps.requirements import Requirement, load_requirements
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import GapItem, GapReport, GapStatus, Hit
 from assistant.store.chroma_store import SearchFilter
+from assistant.text.analysis import content_terms, weighted_coverage
 
 EVIDENCE_HITS = 8
 MAX_QUERY_CHARS = 300

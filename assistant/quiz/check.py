@@ -9,10 +9,10 @@ item).
 
 from __future__ import annotations
 
-from assistant.answer.text import support
 from assistant.quiz.facts import item_tokens, split_items
 from assistant.quiz.schema import BLANK, FALSE, LETTERS, TRUE, Question, QuestionType
 from assistant.quiz.tokens import Category, Token, abbreviates, equivalence, tokens
+from assistant.text.analysis import support
 
 MIN_CONTEXT = 4
 

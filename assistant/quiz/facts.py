@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from assistant.answer.text import split_sentences
 from assistant.quiz.tokens import Category, Token, tokens
 from assistant.refs import CN_NUMERAL, NumeralError, cn_to_int
 from assistant.schema import Chunk
+from assistant.text.analysis import split_sentences
 from assistant.text.lexicon import alternation, words
 
 MIN_SPAN = 12

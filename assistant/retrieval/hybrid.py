@@ -19,10 +19,12 @@ import numpy as np
 from assistant.refs import QueryRefs, find_refs
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import BM25Index, tokenize
+from assistant.retrieval.rerank import Candidate, Reranker
 from assistant.schema import Chunk, Hit
 from assistant.settings import Settings
 from assistant.store.chroma_store import ChunkStore, SearchFilter
 from assistant.store.derived import DerivedFiles, digest
+from assistant.text.analysis import in_word_terms
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,7 @@ class HybridRetriever:
         self.store = store
         self.settings = settings
         self.lexical = LexicalCache(store, settings.lexical_refresh_seconds, derived)
+        self.reranker = Reranker.load() if settings.rerank_pool else None
 
     def embed(self, *questions: str) -> np.ndarray:
         """Query vectors as ``search`` makes them (glossary-expanded); one row per question."""
@@ -128,7 +131,33 @@ class HybridRetriever:
     ) -> list[Hit]:
         """``query_vector``: the question's embedding when the caller made it already (a batch
         of many questions encodes faster than one at a time)."""
-        filters = filters or SearchFilter()
+        ranked = self._first_stage(question, filters or SearchFilter(), mode, query_vector, k)
+        if mode is Mode.hybrid and self.reranker is not None:
+            expanded = expand_query(question)
+            pool = self._pool(ranked, max(k, self.settings.rerank_pool))
+            ordered = self.reranker.rerank(expanded, pool, self.term_weights(expanded))
+            return [_hit(c, reranked=True) for c in ordered[:k]]
+        return [_hit(c) for c in self._pool(ranked, k)]
+
+    def candidates(
+        self, question: str, n: int, filters: SearchFilter | None = None
+    ) -> list[Candidate]:
+        """The hybrid's first ``n``, as the second stage sees them (to fit it)."""
+        return self._pool(self._first_stage(question, filters or SearchFilter(), Mode.hybrid), n)
+
+    def term_weights(self, expanded: str) -> dict[str, float]:
+        """IDF of the question's in-word terms (「拿到的生产」: 拿到, 生产; not the 的生 across)."""
+        return self.lexical.get().term_weights(in_word_terms(expanded))
+
+    def _first_stage(
+        self,
+        question: str,
+        filters: SearchFilter,
+        mode: Mode,
+        query_vector: np.ndarray | None = None,
+        k: int = 0,
+    ) -> list[tuple[str, _Candidate]]:
+        """Every candidate of the retrievers, fused, named refs first."""
         n = max(self.settings.candidates, k)
         expanded = expand_query(question)
         if query_vector is None:
@@ -161,10 +190,16 @@ class HybridRetriever:
         for cand in candidates.values():
             if cand.names_document:
                 cand.fused += NAMED_DOCUMENT_BONUS * top_score
-        ranked = sorted(
+        return sorted(
             candidates.items(), key=lambda item: self._rank_key(item[1], question), reverse=True
         )
-        return [self._to_hit(c) for c in self._with_chunks(ranked, k)]
+
+    def _pool(self, ranked: list[tuple[str, _Candidate]], k: int) -> list[Candidate]:
+        return [
+            Candidate(c.chunk, c.fused, c.similarity or 0.0, c.ref_match)
+            for c in self._with_chunks(ranked, k)
+            if c.chunk is not None
+        ]
 
     def _with_chunks(self, ranked: list[tuple[str, _Candidate]], k: int) -> list[_Candidate]:
         """The first ``k`` candidates that still exist, with their text and metadata, read
@@ -245,20 +280,22 @@ class HybridRetriever:
         overlap = len(title_tokens & set(tokenize(question))) / max(len(title_tokens), 1)
         return (REF_BOOST, round(overlap, 2), cand.fused + 0.01 * (cand.similarity or 0.0))
 
-    @staticmethod
-    def _to_hit(cand: _Candidate) -> Hit:
-        chunk = cand.chunk
-        assert chunk is not None
-        return Hit(
-            doc_id=chunk.doc_id,
-            title=chunk.title,
-            kind=chunk.kind,
-            org=chunk.org,
-            ref=chunk.ref,
-            text=chunk.text,
-            score=round(cand.fused + (REF_BOOST if cand.ref_match else 0.0), 6),
-            similarity=round(cand.similarity, 6) if cand.similarity is not None else None,
-            source=chunk.source,
-            section=chunk.section,
-            chunk_id=chunk.chunk_id,
-        )
+
+def _hit(cand: Candidate, reranked: bool = False) -> Hit:
+    chunk = cand.chunk
+    return Hit(
+        doc_id=chunk.doc_id,
+        title=chunk.title,
+        kind=chunk.kind,
+        org=chunk.org,
+        ref=chunk.ref,
+        text=chunk.text,
+        score=round(
+            (cand.probability if reranked else cand.fused) + (REF_BOOST if cand.ref_named else 0),
+            6,
+        ),
+        similarity=round(cand.similarity, 6),
+        source=chunk.source,
+        section=chunk.section,
+        chunk_id=chunk.chunk_id,
+    )

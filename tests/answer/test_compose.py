@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.compose import (
-    ExtractiveGenerator,
-    asked_units,
-    figures,
-    is_preface,
-    states_in,
-    states_same_fact,
-)
+from assistant.answer.compose import ExtractiveGenerator, figures, states_same_fact
 from assistant.answer.pipeline import Answerer
-from assistant.answer.text import Shape, in_word_terms
 from assistant.conversations import ConversationStore, make_engine
 from assistant.knowledge import KnowledgeBase
+from assistant.retrieval.rerank import is_preface
 from assistant.schema import Hit, Kind
+from assistant.text.analysis import Shape, asked_units, in_word_terms, states_in
 
 MARKER_RE = re.compile(r"\[\d+\]")
 
@@ -42,7 +36,7 @@ def _hit(ref: str, section: str, title: str = "某某指南") -> Hit:
     ],
 )
 def test_preface_is_recognised_by_where_it_stands(hit: Hit, preface: bool) -> None:
-    assert is_preface(hit) is preface
+    assert is_preface(hit.title, hit.ref, hit.section) is preface
 
 
 @pytest.mark.parametrize(

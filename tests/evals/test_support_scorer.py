@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.text import support
 from assistant.embedding.encoder import Encoder
 from assistant.settings import get_settings
+from assistant.text.analysis import support
 from evals import faithfulness
 from evals.support_scorer import (
     accuracy,

@@ -15,7 +15,11 @@ from functools import cache
 from assistant.answer.answerability.model import EVIDENCE_HITS, FOCUSED_SHAPES, Lexicon
 from assistant.answer.answerability.premise import unfocused_fact
 from assistant.answer.compose import Draft
-from assistant.answer.text import (
+from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
+from assistant.retrieval.lexical import tokenize
+from assistant.schema import Hit
+from assistant.scope import TRADE_NAME_CHARS
+from assistant.text.analysis import (
     FUNCTION_CHARS,
     Shape,
     asked_clauses,
@@ -25,10 +29,6 @@ from assistant.answer.text import (
     scheme_names,
     split_sentences,
 )
-from assistant.refs import PROCEDURE_RE, NumeralError, cn_to_int
-from assistant.retrieval.lexical import tokenize
-from assistant.schema import Hit
-from assistant.scope import TRADE_NAME_CHARS
 from assistant.text.lexicon import alternation, either, words
 
 FIGURE_SLACK = 0.15  # sentences this close to the best match on a figure's matter count too

@@ -20,14 +20,15 @@ from typing import Any, Protocol
 import numpy as np
 
 from assistant.answer.answerability.premise import CLAUSE_SPLIT_RE, asked_about, premise_clauses
-from assistant.answer.text import (
+from assistant.logistic import fit_logistic
+from assistant.retrieval.lexical import tokenize
+from assistant.schema import Hit
+from assistant.text.analysis import (
     Shape,
     answers_shape,
     content_terms,
     coverage,
 )
-from assistant.retrieval.lexical import tokenize
-from assistant.schema import Hit
 from assistant.text.lexicon import alternation
 
 MODEL_FILE = Path(__file__).with_name("model.json")
@@ -235,34 +236,13 @@ def fit(
     threshold: float = 0.5,
     row_weights: np.ndarray | None = None,
 ) -> AnswerabilityModel:
-    """L2-regularised logistic regression (scipy L-BFGS), weighted by ``balanced_weights``
-    times ``row_weights`` (what a question counts for, by who wrote it)."""
-    from scipy.optimize import minimize
-
-    mean = vectors.mean(axis=0)
-    scale = vectors.std(axis=0) + 1e-9
-    z = np.c_[(vectors - mean) / scale, np.ones(len(vectors))]
-    y = must_refuse.astype(np.float64)
+    """Logistic regression weighted by ``balanced_weights`` times ``row_weights`` (what a
+    question counts for, by who wrote it)."""
     sample_weight = balanced_weights(must_refuse, categories)
     if row_weights is not None:
         sample_weight = sample_weight * row_weights
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        p = 1 / (1 + np.exp(-(z @ w)))
-        eps = 1e-9
-        value = -(sample_weight * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))).sum()
-        grad = z.T @ (sample_weight * (p - y))
-        penalty = np.r_[w[:-1], 0.0]
-        return float(value + l2 * (penalty**2).sum()), grad + 2 * l2 * penalty
-
-    w = minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
-    return AnswerabilityModel(
-        tuple(map(float, mean)),
-        tuple(map(float, scale)),
-        tuple(map(float, w[:-1])),
-        float(w[-1]),
-        threshold,
-    )
+    fitted = fit_logistic(vectors, must_refuse, FEATURE_NAMES, l2, sample_weight)
+    return AnswerabilityModel(fitted.mean, fitted.scale, fitted.weights, fitted.bias, threshold)
 
 
 def vectors_of(features: Sequence[Features]) -> np.ndarray:

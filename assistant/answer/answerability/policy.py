@@ -15,8 +15,8 @@ import numpy as np
 from assistant.answer.answerability.checks import Findings, evidence_sentences, find
 from assistant.answer.answerability.model import AnswerabilityModel, Features, Lexicon, measure
 from assistant.answer.compose import Draft
-from assistant.answer.text import Shape
 from assistant.schema import Hit
+from assistant.text.analysis import Shape
 
 if TYPE_CHECKING:
     from assistant.knowledge import KnowledgeBase

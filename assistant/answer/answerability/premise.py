@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answer.text import (
+from assistant.text.analysis import (
     FUNCTION_CHARS,
     INTERROGATIVE_RE,
     QUESTION_WORDS_RE,

@@ -12,9 +12,9 @@ from assistant.answer.answerability.checks import (
 )
 from assistant.answer.answerability.policy import RefusalPolicy, Verdict
 from assistant.answer.compose import Draft
-from assistant.answer.text import question_shape, split_sentences
 from assistant.retrieval.lexical import BM25Index
 from assistant.schema import Hit
+from assistant.text.analysis import question_shape, split_sentences
 
 EVIDENCE = "生产许可证有效期为5年。企业应当在有效期届满6个月前提出换证申请。C级供应商3个月内整改。"
 SENTENCES = split_sentences(EVIDENCE)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assistant.answer.answerability.premise import premise_clauses, unfocused_fact
-from assistant.answer.text import Shape
+from assistant.text.analysis import Shape
 
 EVIDENCE = [
     "核查人员封存样品，企业应在7日内把样品送到检验机构。",

@@ -1,4 +1,5 @@
-"""Chinese text helpers for answering: sentences, question shapes, content terms, support.
+"""Chinese text analysis shared by the answer, the reranker, quizzes and gaps: sentences,
+question shapes, content terms, support.
 
 No model calls here: everything is lexical and fast, so composing an answer adds
 milliseconds, not another embedding pass, on top of retrieval.
@@ -9,8 +10,10 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
@@ -174,7 +177,7 @@ def coverage(question_terms: set[str], text: str) -> float:
     return len(question_terms & set(tokenize(text))) / len(question_terms)
 
 
-def weighted_coverage(weights: Mapping[str, float], present: set[str]) -> float:
+def weighted_coverage(weights: Mapping[str, float], present: AbstractSet[str]) -> float:
     """Share of the weight of ``weights``' terms that ``present`` holds: in 「条例从哪天起施行」
     the rare 施行 outweighs 条例, which every article's sentence repeats."""
     found = sum(weight for term, weight in weights.items() if term in present)
@@ -283,3 +286,21 @@ def scheme_names(question: str) -> list[str]:
         if modifiers:
             names.append("".join(modifiers) + word)
     return names
+
+
+@cache
+def _asked_unit_patterns() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """(几|多少)个?<unit> and the units a sentence may answer in, longest unit first."""
+    rows = sorted(table("duration_units"), key=lambda row: -len(row[0][0]))
+    return tuple((re.compile(rf"(?:几|多少)个?{asked[0]}"), stated) for asked, stated in rows)
+
+
+def asked_units(question: str) -> tuple[str, ...]:
+    """The units a sentence must state the asked duration in: 几年 -> 年; none for 多久."""
+    return next((stated for asked, stated in _asked_unit_patterns() if asked.search(question)), ())
+
+
+def states_in(sentence: str, units: tuple[str, ...]) -> bool:
+    return any(
+        re.search(rf"(?:\d+|[一二两三四五六七八九十百半]+)个?{unit}", sentence) for unit in units
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answer.text import (
+from assistant.text.analysis import (
     Shape,
     answers_shape,
     content_terms,
