@@ -67,8 +67,9 @@ eval: setup ## configurations side by side on dev (LLM on a subset when built), 
 	$(PY) -m evals.suite
 	$(PY) -m evals.gaps
 
-calibrate: setup ## re-train the answerability model (generated + dev questions; --observe re-asks them all) and save it
-	$(PY) -m evals.train_answerability --write
+calibrate: setup ## re-fit the second-stage ranking (dev questions), then the answerability model on the answers it gives (generated + dev), and save both
+	$(PY) -m evals.train_rerank --write
+	$(PY) -m evals.train_answerability --observe --write
 
 bench: setup ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.ingest_throughput

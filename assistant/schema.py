@@ -90,8 +90,9 @@ class Hit(BaseModel):
     ref: str
     text: str
     score: float = Field(
-        description="Ranking score, higher first: the second stage's probability that the "
-        "passage answers (the fused score without it), +1 when the question names its ref"
+        description="The second stage's probability that the passage answers (the fused "
+        "score when it is off), +1 when the question names its ref; a passage restating one "
+        "above it is listed after the top five whatever its score"
     )
     similarity: float | None = Field(default=None, description="Cosine to the question")
     source: str = ""
