@@ -111,6 +111,41 @@ def side_by_side(sides: tuple[str, str], scored: list[Picked]) -> list[Picked] |
     return lines
 
 
+def _list_run(lines: list[str], start: int) -> list[str]:
+    end = start
+    while end < len(lines) and LIST_LINE_RE.match(lines[end]):
+        end += 1
+    return lines[start:end]
+
+
+def list_block(best: Picked, passage: str, enumeration: bool) -> list[Picked]:
+    """A sentence that opens a list (「典型审核证据：」, 「出现下列情况之一时…：甲；」) answers with
+    the list, and so, for a 哪些 question, does an item of one: the intro and its items in the
+    source's order, not the one item that scored best. Empty when there is no such list."""
+    lines = [line.strip() for line in passage.split("\n") if line.strip()]
+    at = next((i for i, line in enumerate(lines) if best.text in line), None)
+    if at is None:
+        return []
+    line = lines[at]
+    if best.text.endswith(("：", ":")):
+        texts = [best.text, *_list_run(lines, at + 1)]
+    elif "：" in best.text and best.text.endswith("；"):  # 「…：甲；乙；丙。」 on one line
+        texts = split_sentences(line[line.find(best.text) :])
+    elif enumeration and LIST_LINE_RE.match(line):
+        start = at
+        while start > 0 and LIST_LINE_RE.match(lines[start - 1]):
+            start -= 1
+        opener = lines[start - 1] if start > 0 else ""
+        if not opener.endswith(("：", ":")):  # a list under a heading (记录: HR-QR-42 …)
+            return []
+        texts = [opener, *_list_run(lines, start)]
+    else:
+        return []
+    if len(texts) < 3:  # an intro and one item: the following-sentence rule gives as much
+        return []
+    return [Picked(text, best.hit_index, best.score, best.overlap) for text in texts[:9]]
+
+
 class ExtractiveGenerator:
     name = "extractive"
 
@@ -165,6 +200,10 @@ class ExtractiveGenerator:
         draft = Draft(sentences=[best])
         if shape is Shape.steps:
             draft.sentences = self._steps(best, hits) or draft.sentences
+            return draft
+        listed_items = list_block(best, hits[best.hit_index].text, shape is Shape.enumeration)
+        if listed_items:
+            draft.sentences = listed_items
             return draft
         limit = self.max_sentences + (1 if shape is Shape.difference else 0)
         following = next(

@@ -88,7 +88,9 @@ def render(
         markers = "".join(f"[{numbers.setdefault(i, len(numbers) + 1)}]" for i in hit_indexes)
         # steps and the sides of a comparison: one a line
         line_break = "\n" if parts and (one_per_line or LIST_LINE_RE.match(text)) else ""
-        parts.append(f"{line_break}{_TRAILING_PUNCT_RE.sub('', text)}{markers}。")
+        body = _TRAILING_PUNCT_RE.sub("", text)
+        end = "" if body.endswith(("：", ":")) else "。"  # a list's opener: its items follow
+        parts.append(f"{line_break}{body}{markers}{end}")
     citations = [_citation(n, hits[index]) for index, n in numbers.items()]
     return "".join(parts), sorted(citations, key=lambda c: c.n)
 

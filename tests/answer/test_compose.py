@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answer.compose import ExtractiveGenerator, figures, states_same_fact
+from assistant.answer.compose import (
+    ExtractiveGenerator,
+    Picked,
+    figures,
+    list_block,
+    states_same_fact,
+)
 from assistant.answer.pipeline import Answerer
 from assistant.conversations import ConversationStore, make_engine
 from assistant.knowledge import KnowledgeBase
@@ -79,6 +85,37 @@ def test_terms_inside_words(text: str, inside: set[str], across: set[str]) -> No
 
 def test_figures_keep_their_unit() -> None:
     assert figures("有效期5年，届满6个月前申请，罚款三倍") >= {"5年", "6个", "三倍"}
+
+
+LISTED = (
+    "留样管理要点如下。\n样品应保留的记录：\n- 留样登记表\n- 领用记录\n- 销毁记录\n其余按公司规定。"
+)
+SERIES = "发生下列情形之一时，质量部组织复核：批次抽检不合格；同一问题重复出现；客户书面投诉。"
+
+
+@pytest.mark.parametrize(
+    ("best", "passage", "enumeration", "expected"),
+    [
+        # a sentence that opens a list answers with the list, in the source's order
+        ("样品应保留的记录：", LISTED, False, ["样品应保留的记录：", "- 留样登记表", "- 领用记录",
+                                              "- 销毁记录"]),
+        # an item of a list answers a 哪些 question with its whole list and the list's opener
+        ("领用记录", LISTED, True, ["样品应保留的记录：", "- 留样登记表", "- 领用记录",
+                                    "- 销毁记录"]),
+        ("领用记录", LISTED, False, []),  # not asked for a list: the item alone
+        ("领用记录", LISTED.replace("记录：", "记录"), True, []),  # a list under a heading
+        ("留样管理要点如下。", LISTED, True, []),  # no list opens here
+        # 「…：甲；乙；丙。」 on one line
+        ("发生下列情形之一时，质量部组织复核：批次抽检不合格；", SERIES, False,
+         ["发生下列情形之一时，质量部组织复核：批次抽检不合格；", "同一问题重复出现；",
+          "客户书面投诉。"]),
+    ],
+)  # fmt: skip
+def test_a_list_is_answered_whole(
+    best: str, passage: str, enumeration: bool, expected: list[str]
+) -> None:
+    picked = list_block(Picked(best, 0, 1.0), passage, enumeration)
+    assert [p.text for p in picked] == expected
 
 
 def test_the_text_itself_replaces_a_guide_retelling_it() -> None:
