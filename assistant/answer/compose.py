@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
-from assistant.retrieval.rerank import is_preface
 from assistant.schema import Hit, Kind
 from assistant.text.analysis import (
     NUMBER_RE,
@@ -20,6 +19,7 @@ from assistant.text.analysis import (
     answers_shape,
     asked_units,
     content_terms,
+    is_preface,
     looks_like_list,
     needs_specific_evidence,
     split_sentences,

@@ -11,7 +11,7 @@ from functools import cache
 from assistant.quiz.tokens import Category, Token, tokens
 from assistant.refs import CN_NUMERAL, NumeralError, cn_to_int
 from assistant.schema import Chunk
-from assistant.text.analysis import split_sentences
+from assistant.text.analysis import is_preface, split_sentences
 from assistant.text.lexicon import alternation, words
 
 MIN_SPAN = 12
@@ -185,7 +185,11 @@ def _candidates(sentence: str) -> Iterable[tuple[Category, int, int, tuple[str, 
 
 
 def extract(chunk: Chunk, max_span: int = 100) -> list[Fact]:
-    """Facts of one passage, in reading order; every span is an exact substring."""
+    """Facts of one passage, in reading order; every span is an exact substring. A document's
+    opening and its purpose or scope section (「适用于…」, 「规范…的编制」, amendment dates) state
+    no rule a trainee must know: nothing is asked from them."""
+    if is_preface(chunk.title, chunk.ref, chunk.section):
+        return []
     facts: list[Fact] = []
     cursor = 0
     for raw in split_sentences(chunk.text):

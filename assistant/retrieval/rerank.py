@@ -26,13 +26,13 @@ from assistant.text.analysis import (
     answers_shape,
     asked_units,
     content_terms,
+    is_preface,
     needs_specific_evidence,
     question_shape,
     split_sentences,
     states_in,
     weighted_coverage,
 )
-from assistant.text.lexicon import words
 
 MODEL_FILE = Path(__file__).with_name("rerank_model.json")
 FEATURE_NAMES = (
@@ -56,15 +56,6 @@ class Candidate:
     similarity: float
     ref_named: bool = False
     probability: float = 0.0  # set by ``Reranker.rerank``
-
-
-def is_preface(title: str, ref: str, section: str) -> bool:
-    """A document's opening (before its first heading) or an overview/purpose/scope section
-    speaks about the document (本指南写给…, 文中的时限依据…), not about the question."""
-    if ref == title:
-        return True
-    name = section.split(">")[-1].strip().lstrip("0123456789. ").strip()
-    return name in words("overview_sections")
 
 
 @lru_cache(maxsize=8192)
@@ -107,8 +98,13 @@ def features(
 
 def restates(text: str, earlier: str) -> bool:
     """A summary of an article, or a guide quoting it, says what a passage already shown says."""
-    a, b = set(tokenize(text)), set(tokenize(earlier))
+    a, b = _terms(text), _terms(earlier)
     return bool(a and b) and len(a & b) / min(len(a), len(b)) >= RESTATEMENT_OVERLAP
+
+
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 def spread(ordered: Sequence[Candidate], top: int) -> list[Candidate]:

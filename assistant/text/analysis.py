@@ -17,7 +17,7 @@ from functools import cache
 
 from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
-from assistant.text.lexicon import alternation, either, table
+from assistant.text.lexicon import alternation, either, table, words
 
 _SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?])|\n+")
 FUNCTION_CHARS = set(
@@ -304,3 +304,12 @@ def states_in(sentence: str, units: tuple[str, ...]) -> bool:
     return any(
         re.search(rf"(?:\d+|[一二两三四五六七八九十百半]+)个?{unit}", sentence) for unit in units
     )
+
+
+def is_preface(title: str, ref: str, section: str) -> bool:
+    """A document's opening (before its first heading) or an overview/purpose/scope section
+    speaks about the document (本指南写给…, 文中的时限依据…), not about the question."""
+    if ref == title:
+        return True
+    name = section.split(">")[-1].strip().lstrip("0123456789. ").strip()
+    return name in words("overview_sections")

@@ -18,9 +18,8 @@ from assistant.answer.compose import (
 from assistant.answer.pipeline import Answerer
 from assistant.conversations import ConversationStore, make_engine
 from assistant.knowledge import KnowledgeBase
-from assistant.retrieval.rerank import is_preface
 from assistant.schema import Hit, Kind
-from assistant.text.analysis import Shape, asked_units, in_word_terms, states_in
+from assistant.text.analysis import Shape, asked_units, in_word_terms, is_preface, states_in
 
 MARKER_RE = re.compile(r"\[\d+\]")
 

@@ -12,9 +12,10 @@ import pytest
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz import Build, Difficulty, QuestionType, Selection, make_quiz, validate
 from assistant.quiz.distractors import numbers, typical_values
-from assistant.quiz.facts import claimed_count
+from assistant.quiz.facts import claimed_count, extract
 from assistant.quiz.schema import BLANK, TRUE
 from assistant.quiz.tokens import abbreviates, parse_number
+from assistant.schema import Chunk, Kind
 from tests.conftest import REGULATIONS_DIR
 
 SENTENCE_BOUNDARY = re.compile(
@@ -95,6 +96,23 @@ def test_no_sentence_is_asked_twice_in_a_quiz(quizzes: list[Build]) -> None:
             (a, b) for i, a in enumerate(spans) for b in spans[i + 1 :] if a in b or b in a
         ]
         assert not overlapping, overlapping
+
+
+@pytest.mark.parametrize(
+    ("ref", "section", "asked"),
+    [
+        ("QP-99 §1", "1 目的", False),  # what the procedure is for
+        ("QP-99 §2", "2 适用范围", False),
+        ("某程序", "某程序", False),  # the opening, before any heading
+        ("QP-99 §4.2", "4 工作程序 > 4.2 留样", True),
+    ],
+)
+def test_purpose_and_scope_are_not_asked(ref: str, section: str, asked: bool) -> None:
+    text = "质量部负责留样的登记和保管，留样期限为2年，到期后由质量部经理批准销毁。"
+    chunk = Chunk(chunk_id="c", doc_id="QP-99", title="某程序", kind=Kind.procedure,
+                  org="public", ref=ref, section=section, text=text, content_hash="h",
+                  position=0)  # fmt: skip
+    assert bool(extract(chunk)) is asked
 
 
 def test_the_rules_catch_what_they_are_for() -> None:
