@@ -11,7 +11,7 @@ from functools import cache
 from assistant.quiz.tokens import Category, Token, tokens
 from assistant.refs import CN_NUMERAL, NumeralError, cn_to_int
 from assistant.schema import Chunk
-from assistant.text.analysis import is_preface, split_sentences
+from assistant.text.analysis import is_preface, split_sentences, tagged_words
 from assistant.text.lexicon import alternation, words
 
 MIN_SPAN = 12
@@ -130,6 +130,18 @@ def item_tokens(text: str) -> list[Token]:
     return found
 
 
+def _before_etc(region: str) -> int:
+    """Where a list ends: at the word 等 of its last item (「电报或信函等方式提交」 lists 信函,
+    not 信函等方式提交; 「化肥等」 lists 化肥), never inside a word (准确度等级)."""
+    last_at = region.rfind("、") + 1
+    cursor = last_at
+    for word, _ in tagged_words(region[last_at:]):
+        if word == "等":
+            return cursor
+        cursor += len(word)
+    return len(region)
+
+
 def _list_at(sentence: str, match: re.Match[str]) -> tuple[int, int, list[str]] | None:
     start, end = match.span()
     first = match.group(0).split("、", 1)[0]
@@ -139,8 +151,7 @@ def _list_at(sentence: str, match: re.Match[str]) -> tuple[int, int, list[str]] 
         first = first[lead.end() :]
     if len(first) > MAX_FIRST_ITEM:  # 「适用于进货检验」: drop the run-in first item
         start += len(first) + 1
-    if sentence[start:end].endswith("等"):  # 「电线电缆、化肥等」: 等 is not part of an item
-        end -= 1
+    end = start + _before_etc(sentence[start:end])
     last = sentence[start:end].rsplit("、", 1)[-1]
     tail = _ITEM_TAIL_RE.search(last)
     if len(last) > MAX_ITEM and tail is None:

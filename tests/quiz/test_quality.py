@@ -12,7 +12,7 @@ import pytest
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz import Build, Difficulty, QuestionType, Selection, make_quiz, validate
 from assistant.quiz.distractors import numbers, typical_values
-from assistant.quiz.facts import claimed_count, extract
+from assistant.quiz.facts import claimed_count, extract, item_tokens
 from assistant.quiz.schema import BLANK, TRUE
 from assistant.quiz.tokens import abbreviates, parse_number
 from assistant.schema import Chunk, Kind
@@ -113,6 +113,20 @@ def test_purpose_and_scope_are_not_asked(ref: str, section: str, asked: bool) ->
                   org="public", ref=ref, section=section, text=text, content_hash="h",
                   position=0)  # fmt: skip
     assert bool(extract(chunk)) is asked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "items"),
+    [
+        # 等 closes a list: what follows it is the list's category and predicate
+        ("快递、专人、挂号或传真等方式送样。", ["快递", "专人", "挂号", "传真"]),
+        ("铜杆、铝杆、绝缘料等原材料进厂要检验。", ["铜杆", "铝杆", "绝缘料"]),
+        # 等 inside a word is not the end of the list
+        ("型号、量程、等级和编号，都要登记。", ["型号", "量程", "等级", "编号"]),
+    ],
+)
+def test_a_list_ends_at_its_etc(sentence: str, items: list[str]) -> None:
+    assert [token.text for token in item_tokens(sentence)] == items
 
 
 def test_the_rules_catch_what_they_are_for() -> None:
