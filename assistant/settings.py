@@ -56,6 +56,13 @@ class Settings(BaseSettings):
         default=30,
         description="Hybrid candidates the learned second stage re-orders (0: no second stage)",
     )
+    distinct_top: int = Field(
+        default=5, description="Places kept for passages that do not restate one above them"
+    )
+    restatement_overlap: float = Field(
+        default=0.8,
+        description="Share of the shorter passage's terms the other repeats to restate it",
+    )
     lexical_refresh_seconds: float = Field(
         default=2.0, description="How often to check the store for writes by other processes."
     )

@@ -27,7 +27,8 @@ from assistant.retrieval.rerank import FEATURE_NAMES, MODEL_FILE, Candidate, fea
 from assistant.settings import get_settings
 from evals import answers, retrieval
 
-POOL = 30
+SETTINGS = get_settings()
+POOL = SETTINGS.rerank_pool or 30  # fitted on the pool the product re-orders
 FOLDS = 5
 SEEDS = (0, 1)
 L2 = 1.0
@@ -78,7 +79,10 @@ def ranks(observed: Sequence[Observed], scores: Sequence[np.ndarray] | None) -> 
             by_score = sorted(
                 obs.candidates, key=lambda c: (c.ref_named, c.probability), reverse=True
             )
-            ordered = [index[id(c)] for c in spread(by_score, 5)]
+            ordered = [
+                index[id(c)]
+                for c in spread(by_score, SETTINGS.distinct_top, SETTINGS.restatement_overlap)
+            ]
         hit = [n + 1 for n, j in enumerate(ordered) if obs.labels[j]]
         found.append(hit[0] if hit else 0)
     return retrieval.summarise(found)
@@ -121,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"save the model to {MODEL_FILE}")
     args = parser.parse_args(argv)
     # the first stage alone: the model being fitted may not match the file yet
-    settings = get_settings().model_copy(update={"rerank_pool": 0})
+    settings = SETTINGS.model_copy(update={"rerank_pool": 0})
     kb = retrieval.build_eval_index(args.data_dir, settings)
     items = dev_items()
     observed = observe(kb, items)

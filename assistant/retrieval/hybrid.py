@@ -115,7 +115,11 @@ class HybridRetriever:
         self.store = store
         self.settings = settings
         self.lexical = LexicalCache(store, settings.lexical_refresh_seconds, derived)
-        self.reranker = Reranker.load() if settings.rerank_pool else None
+        self.reranker = (
+            Reranker.load(distinct_top=settings.distinct_top, overlap=settings.restatement_overlap)
+            if settings.rerank_pool
+            else None
+        )
 
     def embed(self, *questions: str) -> np.ndarray:
         """Query vectors as ``search`` makes them (glossary-expanded); one row per question."""

@@ -44,7 +44,6 @@ FEATURE_NAMES = (
     "preface",  # the document's opening, or an overview / purpose / scope section
     "title_named",  # share of the document title's terms in the question
 )
-RESTATEMENT_OVERLAP = 0.8  # share of the shorter passage's terms the longer one repeats
 
 
 @dataclass
@@ -96,10 +95,11 @@ def features(
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
 
 
-def restates(text: str, earlier: str) -> bool:
-    """A summary of an article, or a guide quoting it, says what a passage already shown says."""
+def restates(text: str, earlier: str, overlap: float = 0.8) -> bool:
+    """A summary of an article, or a guide quoting it, says what a passage already shown says:
+    ``overlap`` of the shorter one's terms are the other's."""
     a, b = _terms(text), _terms(earlier)
-    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= RESTATEMENT_OVERLAP
+    return bool(a and b) and len(a & b) / min(len(a), len(b)) >= overlap
 
 
 @lru_cache(maxsize=8192)
@@ -107,13 +107,14 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
-def spread(ordered: Sequence[Candidate], top: int) -> list[Candidate]:
+def spread(ordered: Sequence[Candidate], top: int, overlap: float = 0.8) -> list[Candidate]:
     """The first ``top`` places go to passages that say something new; a restatement of one
     already there keeps its order after them."""
     first: list[Candidate] = []
     later: list[Candidate] = []
     for cand in ordered:
-        if len(first) < top and not any(restates(cand.chunk.text, f.chunk.text) for f in first):
+        said = any(restates(cand.chunk.text, f.chunk.text, overlap) for f in first)
+        if len(first) < top and not said:
             first.append(cand)
         else:
             later.append(cand)
@@ -121,17 +122,20 @@ def spread(ordered: Sequence[Candidate], top: int) -> list[Candidate]:
 
 
 class Reranker:
-    def __init__(self, model: Logistic, top_unique: int = 5) -> None:
+    def __init__(self, model: Logistic, distinct_top: int = 5, overlap: float = 0.8) -> None:
         self.model = model
-        self.top_unique = top_unique
+        self.distinct_top = distinct_top
+        self.overlap = overlap
 
     @classmethod
-    def load(cls, path: Path = MODEL_FILE) -> Reranker | None:
+    def load(
+        cls, path: Path = MODEL_FILE, distinct_top: int = 5, overlap: float = 0.8
+    ) -> Reranker | None:
         """None without a fitted model: then the hybrid order stands."""
         if not path.is_file():
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(Logistic.from_json(data["model"], FEATURE_NAMES))
+        return cls(Logistic.from_json(data["model"], FEATURE_NAMES), distinct_top, overlap)
 
     def rerank(
         self,
@@ -146,4 +150,4 @@ class Reranker:
         for cand, score in zip(candidates, scores, strict=True):
             cand.probability = float(score)
         ordered = sorted(candidates, key=lambda c: (c.ref_named, c.probability), reverse=True)
-        return spread(ordered, self.top_unique)
+        return spread(ordered, self.distinct_top, self.overlap)
