@@ -23,7 +23,7 @@ import numpy as np
 from assistant.knowledge import KnowledgeBase
 from assistant.logistic import Logistic, fit_logistic
 from assistant.retrieval.glossary import expand_query
-from assistant.retrieval.rerank import FEATURE_NAMES, MODEL_FILE, Candidate, features, spread
+from assistant.retrieval.rerank import FEATURE_NAMES, MODEL_FILE, Candidate, features, order
 from assistant.settings import get_settings
 from evals import answers, retrieval
 
@@ -73,16 +73,11 @@ def ranks(observed: Sequence[Observed], scores: Sequence[np.ndarray] | None) -> 
         if scores is None:
             ordered = list(range(len(obs.candidates)))
         else:
-            for cand, score in zip(obs.candidates, scores[i], strict=True):
-                cand.probability = float(score)
             index = {id(c): n for n, c in enumerate(obs.candidates)}
-            by_score = sorted(
-                obs.candidates, key=lambda c: (c.ref_named, c.probability), reverse=True
+            shown = order(
+                obs.candidates, scores[i], SETTINGS.distinct_top, SETTINGS.restatement_overlap
             )
-            ordered = [
-                index[id(c)]
-                for c in spread(by_score, SETTINGS.distinct_top, SETTINGS.restatement_overlap)
-            ]
+            ordered = [index[id(c)] for c in shown]
         hit = [n + 1 for n, j in enumerate(ordered) if obs.labels[j]]
         found.append(hit[0] if hit else 0)
     return retrieval.summarise(found)

@@ -116,7 +116,7 @@ class HybridRetriever:
         self.settings = settings
         self.lexical = LexicalCache(store, settings.lexical_refresh_seconds, derived)
         self.reranker = (
-            Reranker.load(distinct_top=settings.distinct_top, overlap=settings.restatement_overlap)
+            Reranker.load(settings.distinct_top, settings.restatement_overlap)
             if settings.rerank_pool
             else None
         )
@@ -135,19 +135,25 @@ class HybridRetriever:
     ) -> list[Hit]:
         """``query_vector``: the question's embedding when the caller made it already (a batch
         of many questions encodes faster than one at a time)."""
-        ranked = self._first_stage(question, filters or SearchFilter(), mode, query_vector, k)
-        if mode is Mode.hybrid and self.reranker is not None:
-            expanded = expand_query(question)
-            pool = self._pool(ranked, max(k, self.settings.rerank_pool))
-            ordered = self.reranker.rerank(expanded, pool, self.term_weights(expanded))
-            return [_hit(c, reranked=True) for c in ordered[:k]]
-        return [_hit(c) for c in self._pool(ranked, k)]
+        reranker = self.reranker if mode is Mode.hybrid else None
+        n = max(k, self.settings.rerank_pool) if reranker else k
+        expanded = expand_query(question)
+        ranked = self._first_stage(
+            question, expanded, filters or SearchFilter(), mode, query_vector, n
+        )
+        pool = self._pool(ranked, n)
+        if reranker is None:
+            return [_hit(c) for c in pool]
+        ordered = reranker.rerank(expanded, pool, self.term_weights(expanded))
+        return [_hit(c, reranked=True) for c in ordered[:k]]
 
     def candidates(
         self, question: str, n: int, filters: SearchFilter | None = None
     ) -> list[Candidate]:
         """The hybrid's first ``n``, as the second stage sees them (to fit it)."""
-        return self._pool(self._first_stage(question, filters or SearchFilter(), Mode.hybrid), n)
+        expanded = expand_query(question)
+        ranked = self._first_stage(question, expanded, filters or SearchFilter(), Mode.hybrid)
+        return self._pool(ranked, n)
 
     def term_weights(self, expanded: str) -> dict[str, float]:
         """IDF of the question's in-word terms (「拿到的生产」: 拿到, 生产; not the 的生 across)."""
@@ -156,6 +162,7 @@ class HybridRetriever:
     def _first_stage(
         self,
         question: str,
+        expanded: str,
         filters: SearchFilter,
         mode: Mode,
         query_vector: np.ndarray | None = None,
@@ -163,7 +170,6 @@ class HybridRetriever:
     ) -> list[tuple[str, _Candidate]]:
         """Every candidate of the retrievers, fused, named refs first."""
         n = max(self.settings.candidates, k)
-        expanded = expand_query(question)
         if query_vector is None:
             query_vector = self.embed(question)[0]
         candidates: dict[str, _Candidate] = {}

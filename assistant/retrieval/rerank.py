@@ -95,7 +95,7 @@ def features(
     return np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURE_NAMES))
 
 
-def restates(text: str, earlier: str, overlap: float = 0.8) -> bool:
+def restates(text: str, earlier: str, overlap: float) -> bool:
     """A summary of an article, or a guide quoting it, says what a passage already shown says:
     ``overlap`` of the shorter one's terms are the other's."""
     a, b = _terms(text), _terms(earlier)
@@ -107,7 +107,7 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
 
 
-def spread(ordered: Sequence[Candidate], top: int, overlap: float = 0.8) -> list[Candidate]:
+def spread(ordered: Sequence[Candidate], top: int, overlap: float) -> list[Candidate]:
     """The first ``top`` places go to passages that say something new; a restatement of one
     already there keeps its order after them."""
     first: list[Candidate] = []
@@ -121,16 +121,25 @@ def spread(ordered: Sequence[Candidate], top: int, overlap: float = 0.8) -> list
     return first + later
 
 
+def order(
+    candidates: Sequence[Candidate], probabilities: np.ndarray, top: int, overlap: float
+) -> list[Candidate]:
+    """Named refs first (as the hybrid puts them), then by probability, restatements after
+    the first ``top``: the order the product shows and the trainer scores."""
+    for cand, probability in zip(candidates, probabilities, strict=True):
+        cand.probability = float(probability)
+    ranked = sorted(candidates, key=lambda c: (c.ref_named, c.probability), reverse=True)
+    return spread(ranked, top, overlap)
+
+
 class Reranker:
-    def __init__(self, model: Logistic, distinct_top: int = 5, overlap: float = 0.8) -> None:
+    def __init__(self, model: Logistic, distinct_top: int, overlap: float) -> None:
         self.model = model
         self.distinct_top = distinct_top
         self.overlap = overlap
 
     @classmethod
-    def load(
-        cls, path: Path = MODEL_FILE, distinct_top: int = 5, overlap: float = 0.8
-    ) -> Reranker | None:
+    def load(cls, distinct_top: int, overlap: float, path: Path = MODEL_FILE) -> Reranker | None:
         """None without a fitted model: then the hybrid order stands."""
         if not path.is_file():
             return None
@@ -143,11 +152,7 @@ class Reranker:
         candidates: Sequence[Candidate],
         term_weights: Mapping[str, float],
     ) -> list[Candidate]:
-        """Named refs first (as the hybrid puts them), then by the learned score."""
         if not candidates:
             return []
-        scores = self.model.probabilities(features(question, candidates, term_weights))
-        for cand, score in zip(candidates, scores, strict=True):
-            cand.probability = float(score)
-        ordered = sorted(candidates, key=lambda c: (c.ref_named, c.probability), reverse=True)
-        return spread(ordered, self.distinct_top, self.overlap)
+        probabilities = self.model.probabilities(features(question, candidates, term_weights))
+        return order(candidates, probabilities, self.distinct_top, self.overlap)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 
 from assistant.refs import NumeralError, cn_to_int, find_refs
 from assistant.retrieval.lexical import tokenize
@@ -252,14 +252,16 @@ def tagged_words(text: str) -> list[tuple[str, str]]:
         return [(pair.word.strip(), pair.flag) for pair in posseg.cut(text)]
 
 
-def in_word_terms(text: str) -> set[str]:
+@lru_cache(maxsize=1024)
+def in_word_terms(text: str) -> frozenset[str]:
     """The bigrams that lie inside one word: in 「拿到的生产许可证」 the rare 的生 spans two words
-    and says nothing about which sentence answers, 拿到 and 许可 do."""
+    and says nothing about which sentence answers, 拿到 and 许可 do. Cached: the reranker and
+    the composer both ask it of the same question."""
     import jieba
 
     with _jieba_lock:
         words = jieba.lcut(text)
-    return {term for word in words if len(word) >= 2 for term in tokenize(word)}
+    return frozenset(term for word in words if len(word) >= 2 for term in tokenize(word))
 
 
 _SCHEME_WORD_RE = re.compile(r"(?:认证|体系|许可证?|认可|标志|评定|评价)$")

@@ -18,7 +18,10 @@ from assistant.retrieval.rerank import (
     spread,
 )
 from assistant.schema import Chunk, Kind
+from assistant.settings import get_settings
 from assistant.text.analysis import content_terms
+
+OVERLAP = get_settings().restatement_overlap
 
 
 def _candidate(text: str, ref: str = "§4", section: str = "4 要求", fused: float = 0.5,
@@ -73,20 +76,20 @@ def test_preface_and_relative_scores() -> None:
     ],
 )
 def test_restatement(text: str, earlier: str, same: bool) -> None:
-    assert restates(text, earlier) is same
+    assert restates(text, earlier, OVERLAP) is same
 
 
 def test_restatements_leave_the_top_to_new_passages() -> None:
     first = _candidate("企业应当在有效期届满前提出换证申请。")
     again = _candidate("有效期届满前，企业应当提出换证申请。", ref="§5")
     other = _candidate("企业变更名称的，应当办理变更手续。", ref="§6")
-    ordered = spread([first, again, other], top=2)
+    ordered = spread([first, again, other], top=2, overlap=OVERLAP)
     assert ordered == [first, other, again]
-    assert spread([first, again, other], top=5) == [first, other, again]
+    assert spread([first, again, other], top=5, overlap=OVERLAP) == [first, other, again]
 
 
 def test_the_shipped_model_fits_the_code() -> None:
-    reranker = Reranker.load()
+    reranker = Reranker.load(5, OVERLAP)
     assert reranker is not None, f"{MODEL_FILE} missing: python -m evals.train_rerank --write"
     weights = dict(zip(reranker.model.names, reranker.model.weights, strict=True))
     # what the fit learned, as a trainer would check it: a passage ranks higher the better
@@ -101,7 +104,7 @@ def test_probabilities_order_the_pool() -> None:
     model = Logistic(FEATURE_NAMES, (0.0,) * 7, (1.0,) * 7, (1.0, 0, 0, 0, 0, -2.0, 0), 0.0)
     opening = _candidate("本程序写给质量部。", ref="某程序", section="某程序", fused=0.9)
     body = _candidate("留样期限为两年。", fused=0.8)
-    ordered = Reranker(model).rerank("留样期限", [opening, body], {})
+    ordered = Reranker(model, 5, OVERLAP).rerank("留样期限", [opening, body], {})
     assert ordered == [body, opening]
     assert 0 < ordered[1].probability < ordered[0].probability < 1
 
@@ -121,7 +124,8 @@ def test_search_top_five_says_new_things(corpus_kb: KnowledgeBase, question: str
     hits = corpus_kb.search(question, k=8)
     top = hits[:5]
     for i, hit in enumerate(top):
-        assert not any(restates(hit.text, earlier.text) for earlier in top[:i]), hit.ref
+        overlap = corpus_kb.settings.restatement_overlap
+        assert not any(restates(hit.text, e.text, overlap) for e in top[:i]), hit.ref
     # the second stage ran: its scores are probabilities (a named ref would add 1)
     assert all(0 < h.score < 1 for h in hits)
     pool = corpus_kb.retriever.candidates(question, 30)
