@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
+    read_cache_size: int = Field(
+        default=4096,
+        description="Chunks (and vectors) kept in memory by id between queries; emptied when "
+        "the store changes (0: read every candidate from the store)",
+    )
     rerank_pool: int = Field(
         default=30,
         description="Hybrid candidates the learned second stage re-orders (0: no second stage)",

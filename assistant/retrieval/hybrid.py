@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -27,6 +29,7 @@ from assistant.store.derived import DerivedFiles, digest
 from assistant.text.analysis import in_word_terms
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 REF_BOOST = 1.0  # shown in the score of chunks whose ref the question names (they lead)
 NAMED_DOCUMENT_BONUS = 0.15  # share of the top score given to chunks of a named procedure
@@ -48,17 +51,93 @@ class _Candidate:
     names_document: bool = False
 
 
+class ByIdCache(Generic[T]):
+    """Values read from the store by id, the most recently used ``size`` kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[str, T] = OrderedDict()
+
+    def clear(self) -> None:
+        self._values.clear()
+
+    def kept(self, ids: Sequence[str]) -> list[str]:
+        return [i for i in ids if i in self._values]
+
+    def get_many(
+        self, ids: Sequence[str], read: Callable[[Sequence[str]], dict[str, T]]
+    ) -> dict[str, T]:
+        """``read``: the store's lookup, asked only for the ids not kept (it leaves out the
+        ones that no longer exist, and so does the answer)."""
+        found = {i: self._values[i] for i in ids if i in self._values}
+        for chunk_id in found:
+            self._values.move_to_end(chunk_id)
+        missing = [i for i in ids if i not in found]
+        if missing:
+            fresh = read(missing)
+            found.update(fresh)
+            if self.size:
+                self._values.update(fresh)
+                while len(self._values) > self.size:
+                    self._values.popitem(last=False)
+        return found
+
+
+class ReadCache:
+    """Chunks and vectors lately read from the store, by id: the same passages come back
+    question after question, and reading the 30 candidates' texts and the BM25-only ones'
+    vectors cost Chroma about 7 of a query's 15 ms beyond its embedding. A chunk id carries its
+    document's content hash, so what an id names never changes; whether it still exists does.
+    So a kept vector is served only after an ids-only look at the store (a stale BM25 index
+    may offer a chunk another process deleted), and a kept text only for a candidate the store
+    has just named (by the dense query, that look, or a ref lookup). Emptied on every write
+    seen, so it does not hold what is gone."""
+
+    def __init__(self, store: ChunkStore, size: int) -> None:
+        self.store = store
+        self.size = size
+        self._chunks: ByIdCache[Chunk] = ByIdCache(size)
+        self._vectors: ByIdCache[np.ndarray] = ByIdCache(size)
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._chunks.clear()
+            self._vectors.clear()
+
+    def chunks(self, ids: Sequence[str]) -> dict[str, Chunk]:
+        """``ids``: ones the store has just named in this query."""
+        with self._lock:
+            return self._chunks.get_many(ids, self.store.chunks_by_id)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The vectors of the ids that still exist (a deleted one is left out)."""
+        with self._lock:
+            kept = self._vectors.kept(ids)
+        alive = self.store.existing_ids(kept) if kept else set()
+        with self._lock:
+            return self._vectors.get_many(
+                [i for i in ids if i not in kept or i in alive], self.store.vectors_by_id
+            )
+
+
 class LexicalCache:
     """The BM25 index, rebuilt when this or another process writes to the store (its write
     generation changes) and kept in the data dir under that generation: a new process, or a
     second one on the same Chroma server, loads it instead of reading every chunk again."""
 
     def __init__(
-        self, store: ChunkStore, refresh_seconds: float, derived: DerivedFiles | None = None
+        self,
+        store: ChunkStore,
+        refresh_seconds: float,
+        derived: DerivedFiles | None = None,
+        reads: ReadCache | None = None,
     ) -> None:
+        """``reads``: emptied with this index, whenever the store changes."""
         self.store = store
         self.refresh_seconds = refresh_seconds
         self.derived = derived
+        self.reads = reads
         self._index: BM25Index | None = None
         self._generation: str | None = None
         self._checked_at = 0.0
@@ -67,6 +146,8 @@ class LexicalCache:
     def invalidate(self) -> None:
         with self._lock:
             self._index = None
+            if self.reads is not None:
+                self.reads.clear()
 
     def get(self) -> BM25Index:
         now = time.monotonic()
@@ -76,6 +157,8 @@ class LexicalCache:
             generation = self.store.generation()
             self._checked_at = now
             if self._index is None or generation != self._generation:
+                if self.reads is not None:
+                    self.reads.clear()
                 self._index = self._load_or_build(generation)
                 self._generation = generation
             return self._index
@@ -114,7 +197,8 @@ class HybridRetriever:
     ) -> None:
         self.store = store
         self.settings = settings
-        self.lexical = LexicalCache(store, settings.lexical_refresh_seconds, derived)
+        self.reads = ReadCache(store, settings.read_cache_size)
+        self.lexical = LexicalCache(store, settings.lexical_refresh_seconds, derived, self.reads)
         self.reranker = (
             Reranker.load(settings.distinct_top, settings.restatement_overlap)
             if settings.rerank_pool
@@ -182,9 +266,10 @@ class HybridRetriever:
                 cand.similarity = similarity
                 cand.fused += self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
 
+        lexical = self.lexical.get()  # also notices writes, so no stale read is served
         if mode in (Mode.hybrid, Mode.lexical):
             conditions = {"kind": filters.kinds, "org": filters.orgs, "doc_id": filters.doc_ids}
-            for rank, lexical_hit in enumerate(self.lexical.get().search(expanded, n, conditions)):
+            for rank, lexical_hit in enumerate(lexical.search(expanded, n, conditions)):
                 cand = candidates.setdefault(lexical_hit.chunk_id, _Candidate())
                 cand.lexical_score = lexical_hit.score
                 cand.fused += self.settings.lexical_weight / (self.settings.rrf_k + rank + 1)
@@ -219,7 +304,7 @@ class HybridRetriever:
         while len(shown) < k and start < len(ranked):
             batch = ranked[start : start + k - len(shown)]
             start += len(batch)
-            found = self.store.chunks_by_id([cid for cid, c in batch if c.chunk is None])
+            found = self.reads.chunks([cid for cid, c in batch if c.chunk is None])
             for chunk_id, cand in batch:
                 cand.chunk = cand.chunk or found.get(chunk_id)
                 if cand.chunk is not None:
@@ -259,7 +344,7 @@ class HybridRetriever:
         missing = [cid for cid, c in candidates.items() if c.similarity is None]
         if not missing:
             return
-        vectors = self.store.vectors_by_id(missing)
+        vectors = self.reads.vectors(missing)
         for chunk_id in missing:
             vector = vectors.get(chunk_id)
             if vector is None:

@@ -23,6 +23,7 @@ from assistant.logistic import Logistic
 from assistant.retrieval.lexical import tokenize
 from assistant.schema import Chunk
 from assistant.text.analysis import (
+    Shape,
     answers_shape,
     asked_units,
     content_terms,
@@ -64,6 +65,16 @@ def _sentences(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
     return tuple((s, frozenset(tokenize(s))) for s in split_sentences(text) or [text])
 
 
+@lru_cache(maxsize=8192)
+def _holds_kind(text: str, shape: Shape) -> bool:
+    return any(answers_shape(s, shape) for s, _ in _sentences(text))
+
+
+@lru_cache(maxsize=8192)
+def _holds_unit(text: str, units: tuple[str, ...]) -> bool:
+    return any(states_in(s, units) for s, _ in _sentences(text))
+
+
 def features(
     question: str, candidates: Sequence[Candidate], term_weights: Mapping[str, float]
 ) -> np.ndarray:
@@ -79,15 +90,14 @@ def features(
     rows = []
     for cand in candidates:
         chunk = cand.chunk
-        sentences = _sentences(chunk.text)
-        title_tokens = set(tokenize(chunk.title.removeprefix("中华人民共和国")))
+        title_tokens = _terms(chunk.title.removeprefix("中华人民共和国"))
         rows.append(
             (
                 cand.fused / top_fused,
                 cand.similarity - top_similarity,
-                max(weighted_coverage(weights, terms) for _, terms in sentences),
-                float(specific and any(answers_shape(s, shape) for s, _ in sentences)),
-                float(bool(units) and any(states_in(s, units) for s, _ in sentences)),
+                max(weighted_coverage(weights, terms) for _, terms in _sentences(chunk.text)),
+                float(specific and _holds_kind(chunk.text, shape)),
+                float(bool(units) and _holds_unit(chunk.text, units)),
                 float(is_preface(chunk.title, chunk.ref, chunk.section)),
                 len(title_tokens & question_tokens) / max(len(title_tokens), 1),
             )
@@ -113,8 +123,9 @@ def spread(ordered: Sequence[Candidate], top: int, overlap: float) -> list[Candi
     first: list[Candidate] = []
     later: list[Candidate] = []
     for cand in ordered:
-        said = any(restates(cand.chunk.text, f.chunk.text, overlap) for f in first)
-        if len(first) < top and not said:
+        if len(first) < top and not any(
+            restates(cand.chunk.text, f.chunk.text, overlap) for f in first
+        ):
             first.append(cand)
         else:
             later.append(cand)

@@ -281,6 +281,12 @@ class ChunkStore:
         distances = (found["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(found["ids"][0], distances, strict=True)]
 
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the store still holds (ids only: a quarter of reading vectors)."""
+        if not ids:
+            return set()
+        return set(self.chunks.get(ids=list(ids), include=[])["ids"])
+
     def vectors_by_id(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
         """Stored vectors of the chunks that still exist (a deleted id is left out)."""
         if not ids:
