@@ -394,24 +394,22 @@ def _save_quiz(services: Any, title: str, build: Any, args: argparse.Namespace) 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     from assistant.access_cli import open_access
-    from assistant.gaps import GapAssessor, to_markdown, to_xlsx
+    from assistant.gaps import FORMATS, GapAssessor, to_markdown
 
     kb = _knowledge(args)
     if not kb.documents(_filters_for_org(args.org)):
         print(f"error: org {args.org!r} has no documents in the index", file=sys.stderr)
         return EXIT_ERROR
+    if args.format != "md" and not args.output and not args.json:
+        print(f"error: --format {args.format} needs -o FILE", file=sys.stderr)
+        return EXIT_USAGE
     report = GapAssessor(kb).assess(args.org)
     org = open_access(kb.settings).org(args.org)
     name = org.name if org else args.org
     if args.json:
         _print_json(report.model_dump(mode="json", exclude={"items": {"__all__": {"score"}}}))
-    elif args.format == "xlsx":
-        if not args.output:
-            print("error: --format xlsx needs -o FILE", file=sys.stderr)
-            return EXIT_USAGE
-        Path(args.output).write_bytes(to_xlsx(report, name))
     elif args.output:
-        Path(args.output).write_text(to_markdown(report, name), encoding="utf-8")
+        Path(args.output).write_bytes(FORMATS[args.format].write(report, name))
     else:
         print(to_markdown(report, name), end="")
     if args.output:
@@ -526,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     gaps = sub.add_parser("gaps", help="gap report of an org against ISO 9001 and the XK rules")
     gaps.add_argument("--org", required=True)
     gaps.add_argument("--json", action="store_true")
-    gaps.add_argument("--format", choices=["md", "xlsx"], default="md")
+    gaps.add_argument("--format", choices=["md", "xlsx", "docx"], default="md")
     gaps.add_argument("-o", "--output", help="write the report to this file")
     gaps.set_defaults(func=cmd_gaps)
 

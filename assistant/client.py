@@ -213,7 +213,7 @@ class CertGuideClient:
         return GapReport.model_validate(response.json())
 
     def gap_report_file(self, org: str, file_format: str) -> bytes:
-        """The report as ``md`` or ``xlsx``, ready to save."""
+        """The report as ``md``, ``xlsx`` or ``docx``, ready to save."""
         params = {"format": file_format}
         return self._request("GET", f"/v1/orgs/{org}/gap-report", params=params).content
 

@@ -119,12 +119,26 @@ class GapStatus(StrEnum):
     missing = "missing"
 
 
+class Quote(BaseModel):
+    """A sentence of the org's own document, where it stands."""
+
+    doc_id: str
+    title: str
+    ref: str
+    text: str
+
+
 class GapItem(BaseModel):
     framework: Literal["ISO9001", "XK"]
     ref: str
     title: str
     status: GapStatus
     evidence: list[Hit] = Field(description="The org's passages that support the call")
+    quotes: list[Quote] = Field(
+        default_factory=list,
+        description="The evidence's sentences that speak most of the requirement (none when "
+        "it is missing)",
+    )
     reason: str
     score: float = Field(description="Distinctive-term coverage × similarity, 0–1")
 

@@ -14,17 +14,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-import numpy as np
-
 from assistant.gaps.requirements import Requirement, load_requirements
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import tokenize
-from assistant.schema import GapItem, GapReport, GapStatus, Hit
+from assistant.schema import GapItem, GapReport, GapStatus, Hit, Quote
 from assistant.store.chroma_store import SearchFilter
-from assistant.text.analysis import content_terms, weighted_coverage
+from assistant.text.analysis import content_terms, split_sentences, weighted_coverage
 
 EVIDENCE_HITS = 8
+MAX_QUOTES = 2
 MAX_QUERY_CHARS = 300
 _GLUE_RE = re.compile(r"[的和与及或并之其]")  # a bigram across a function word means nothing
 
@@ -103,38 +102,21 @@ class GapAssessor:
 
     def assess(self, org: str) -> GapReport:
         items = [
-            self._assess_one(requirement, vector, query, org)
-            for requirement, vector, query in zip(
-                self.requirements, self._vectors, self._queries, strict=True
-            )
+            self._assess_one(requirement, hits)
+            for requirement, hits in zip(self.requirements, self.retrieve(org), strict=True)
         ]
-        return GapReport(org=org, items=self._within_parents(items))
+        return GapReport(org=org, items=within_parents(items))
 
-    @staticmethod
-    def _within_parents(items: list[GapItem]) -> list[GapItem]:
-        """A subclause cannot be met when its clause is missing (no 9.3.2 inputs without a
-        9.3 management review): it is reported missing too."""
-        status = {item.ref: item.status for item in items}
-        result = []
-        for item in items:
-            parent = item.ref.rsplit(".", 1)[0] if item.ref.count(".") == 2 else None  # 9.3.2
-            if (
-                parent
-                and status.get(parent) is GapStatus.missing
-                and item.status is not GapStatus.missing
-            ):
-                reason = f"上级条款 {parent} 缺失，本条无从落实。"
-                item = item.model_copy(
-                    update={"status": GapStatus.missing, "reason": reason, "evidence": []}
-                )
-            result.append(item)
-        return result
+    def retrieve(self, org: str) -> list[list[Hit]]:
+        """Each requirement's passages of the org (the filter is inside the store query:
+        nothing else is read)."""
+        only_org = SearchFilter(orgs=[org])
+        return [
+            self.kb.search(query, k=EVIDENCE_HITS, filters=only_org, query_vector=vector)
+            for query, vector in zip(self._queries, self._vectors, strict=True)
+        ]
 
-    def _assess_one(
-        self, requirement: Requirement, vector: np.ndarray, query: str, org: str
-    ) -> GapItem:
-        only_org = SearchFilter(orgs=[org])  # inside the store query: nothing else is read
-        hits = self.kb.search(query, k=EVIDENCE_HITS, filters=only_org, query_vector=vector)
+    def _assess_one(self, requirement: Requirement, hits: list[Hit]) -> GapItem:
         if requirement.named_by:  # a licence duty is met only where the licence is named
             hits = [h for h in hits if any(word in h.text for word in requirement.named_by)]
         by_doc: dict[str, dict[str, Hit]] = {}
@@ -159,9 +141,25 @@ class GapAssessor:
             title=requirement.title,
             status=status,
             evidence=evidence[:3],
+            quotes=self._quotes(requirement, evidence[:3]),
             reason=self._reason(status, requirement, evidence, found, missing),
             score=round(score, 4),
         )
+
+    def _quotes(self, requirement: Requirement, evidence: list[Hit]) -> list[Quote]:
+        """The sentences a consultant would point to: those of the evidence holding most of
+        the requirement's distinctive terms, best first."""
+        scored = [
+            (
+                self._coverage(requirement, terms_of(sentence)),
+                n,
+                Quote(doc_id=hit.doc_id, title=hit.title, ref=hit.ref, text=sentence),
+            )
+            for hit in evidence
+            for n, sentence in enumerate(split_sentences(hit.text))
+        ]
+        scored.sort(key=lambda row: (-row[0], row[1]))
+        return [quote for share, _, quote in scored[:MAX_QUOTES] if share > 0]
 
     @staticmethod
     def _records(requirement: Requirement, present: set[str]) -> tuple[list[str], list[str]]:
@@ -192,3 +190,27 @@ class GapAssessor:
             return f"{where}对此有规定{named}。"
         lacking = f"；未见：{'、'.join(missing[:3])}" if missing else ""
         return f"{where}只部分涉及{named}{lacking}。"
+
+
+def within_parents(items: list[GapItem]) -> list[GapItem]:
+    """A subclause cannot be met when its clause is missing (no 9.3.2 inputs without a 9.3
+    management review): it is reported missing too."""
+    status = {item.ref: item.status for item in items}
+    result = []
+    for item in items:
+        parent = item.ref.rsplit(".", 1)[0] if item.ref.count(".") == 2 else None  # 9.3.2
+        if (
+            parent
+            and status.get(parent) is GapStatus.missing
+            and item.status is not GapStatus.missing
+        ):
+            item = item.model_copy(
+                update={
+                    "status": GapStatus.missing,
+                    "reason": f"上级条款 {parent} 缺失，本条无从落实。",
+                    "evidence": [],
+                    "quotes": [],
+                }
+            )
+        result.append(item)
+    return result

@@ -293,9 +293,11 @@ def test_gap_report_over_http(deployment: Deployment) -> None:
         markdown = wang.get("/v1/orgs/hengli/gap-report", params={"format": "md"})
         assert markdown.headers["content-type"].startswith("text/markdown")
         assert "恒力起重机械配件有限公司" in markdown.text
-        xlsx = wang.get("/v1/orgs/hengli/gap-report", params={"format": "xlsx"})
-        assert xlsx.content[:2] == b"PK" and "gap-report-hengli.xlsx" in xlsx.headers[
-            "content-disposition"]  # fmt: skip
+        for file_format in ("xlsx", "docx"):  # Office files are zip archives
+            office = wang.get("/v1/orgs/hengli/gap-report", params={"format": file_format})
+            assert office.content[:2] == b"PK"
+            assert f"gap-report-hengli.{file_format}" in office.headers["content-disposition"]
+        assert wang.get("/v1/orgs/hengli/gap-report", params={"format": "pdf"}).status_code == 422
         assert wang.get("/v1/orgs/public/gap-report").status_code == 404
 
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import docx
 import pytest
 from openpyxl import load_workbook
 
 from assistant.embedding.encoder import Encoder
-from assistant.gaps import GapAssessor, to_markdown, to_xlsx
+from assistant.gaps import GapAssessor, to_docx, to_markdown, to_xlsx
+from assistant.gaps.assess import within_parents
 from assistant.knowledge import KnowledgeBase
-from assistant.schema import GapReport, GapStatus
+from assistant.schema import GapItem, GapReport, GapStatus
 from evals.gaps import labels, score
 from tests.conftest import CLIENTS_DIR, CORPUS_DIR, make_settings
 
@@ -67,16 +69,74 @@ def test_evidence_never_leaves_the_org(reports: dict[str, GapReport]) -> None:
         assert orgs <= {org}, (org, orgs)
 
 
-def test_exports(reports: dict[str, GapReport], tmp_path: Path) -> None:
+C, P, M = GapStatus.covered, GapStatus.partial, GapStatus.missing
+
+
+@pytest.mark.parametrize(
+    ("calls", "expected"),
+    [
+        # a clause stands on its own evidence, whatever its subclauses' calls
+        ({"9.3": C, "9.3.1": M, "9.3.2": P}, {"9.3": C, "9.3.1": M, "9.3.2": P}),
+        ({"9.3": P, "9.3.1": C, "9.3.2": M}, {"9.3": P, "9.3.1": C, "9.3.2": M}),
+        # nothing is met under a missing clause
+        ({"9.3": M, "9.3.1": C, "9.3.2": P}, {"9.3": M, "9.3.1": M, "9.3.2": M}),
+        ({"7.5": C, "8.5": M}, {"7.5": C, "8.5": M}),  # no subclauses: as called
+    ],
+)
+def test_clause_and_subclauses_agree(
+    calls: dict[str, GapStatus], expected: dict[str, GapStatus]
+) -> None:
+    items = [
+        GapItem(framework="ISO9001", ref=ref, title=ref, status=status, evidence=[],
+                reason="依据。", score=0.0)
+        for ref, status in calls.items()
+    ]  # fmt: skip
+    assert {i.ref: i.status for i in within_parents(items)} == expected
+
+
+def test_quotes_are_sentences_of_the_evidence(reports: dict[str, GapReport]) -> None:
+    for report in reports.values():
+        for item in report.items:
+            if item.status is GapStatus.missing:
+                assert not item.quotes, item
+                continue
+            assert item.quotes, item  # a call a consultant can point to
+            passages = {(h.doc_id, h.ref): h.text for h in item.evidence}
+            for quote in item.quotes:
+                assert quote.text in passages[(quote.doc_id, quote.ref)], (item.ref, quote)
+
+
+def test_exports_open_and_parse_back(reports: dict[str, GapReport]) -> None:
     report = reports["hengli"]
-    markdown = to_markdown(report, "恒力起重机械配件有限公司")
-    assert markdown.startswith("# 差距分析报告：恒力起重机械配件有限公司")
-    assert "| ISO9001 | 9.3 | 管理评审 | 缺失 |" in markdown
-    sheet = load_workbook(io.BytesIO(to_xlsx(report))).active
-    assert sheet is not None
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    name = "恒力起重机械配件有限公司"
+    covered = next(i for i in report.items if i.status is GapStatus.covered)
+    counts = report.counts()
+    totals = ["合计", counts["covered"], counts["partial"], counts["missing"], len(report.items)]
+
+    markdown = to_markdown(report, name)
+    assert markdown.startswith(f"# 差距分析报告：{name}")
+    assert "| ISO9001 | 9.3 | 管理评审 | 缺失 | — |" in markdown
+    assert f"「{covered.quotes[0].text.replace('|', '｜')}」" in markdown
+    assert "| " + " | ".join(map(str, totals)) + " |" in markdown
+    assert "| 生产许可证义务 | " in markdown
+
+    book = load_workbook(io.BytesIO(to_xlsx(report, name)))
+    rows = list(book["逐条结论"].iter_rows(min_row=3, values_only=True))
     assert len(rows) == len(report.items)
     assert rows[[r[1] for r in rows].index("9.3")][:4] == ("ISO9001", "9.3", "管理评审", "缺失")
+    assert covered.quotes[0].text in rows[report.items.index(covered)][4]
+    summary = list(book["汇总"].iter_rows(values_only=True))
+    assert list(summary[-1]) == totals
+    assert sum(r[4] for r in summary[1:-1]) == len(report.items)  # chapters add up
+
+    document = docx.Document(io.BytesIO(to_docx(report, name)))
+    assert document.paragraphs[0].text == f"差距分析报告：{name}"
+    chapters, items = document.tables
+    assert [c.text for c in chapters.rows[-1].cells] == list(map(str, totals))
+    assert len(items.rows) == len(report.items) + 1
+    row = [c.text for c in items.rows[report.items.index(covered) + 1].cells]
+    assert row[:4] == ["ISO9001", covered.ref, covered.title, "已覆盖"]
+    assert covered.quotes[0].text in row[4]
 
 
 DESIGN_ONLY = """---

@@ -144,4 +144,5 @@ def test_consultant_signs_in_and_reads_a_gap_report(page: Page, ui_url: str, sta
     page.get_by_role("button", name="生成差距分析报告").click()
     expect(page.get_by_test_id("stMetric").filter(has_text="缺失")).to_be_visible()
     expect(page.get_by_role("button", name="下载 Excel")).to_be_visible()
+    expect(page.get_by_role("button", name="下载 Word")).to_be_visible()
     screenshot(page, "clients-gap-report.png")

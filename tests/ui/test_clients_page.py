@@ -32,7 +32,9 @@ def test_gap_report_shows_the_planted_gaps(page: AppTest) -> None:
     missing = set(shown.loc[shown["结论"] == "❌ 缺失", "条款"])
     assert {"9.3", "9.1.2", "XK-1"} <= missing
     assert "9.2" not in set(shown["条款"])  # covered rows are hidden by default
-    assert len(page.get("download_button")) == 2
+    partial = shown.loc[shown["结论"] == "🟡 部分覆盖", "依据原文"]
+    assert all(quote.startswith("「") for quote in partial)  # the client's own sentences
+    assert len(page.get("download_button")) == 3  # Markdown, Excel, Word
 
 
 def test_questions_are_answered_from_the_client_only(page: AppTest) -> None:

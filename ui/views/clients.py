@@ -9,8 +9,10 @@ from connection import call, client, ready_chunks
 from render import reply
 
 from assistant.api.schemas import Filters
+from assistant.gaps.export import FORMATS, quoted
 from assistant.schema import DEFAULT_ORG, GapReport, GapStatus
 
+DOWNLOADS = (("下载 Markdown", "md"), ("下载 Excel", "xlsx"), ("下载 Word", "docx"))
 STATUS_LABELS = {
     GapStatus.covered: "✅ 已覆盖",
     GapStatus.partial: "🟡 部分覆盖",
@@ -43,23 +45,19 @@ def gap_section(org: str, name: str) -> None:
             "条款": item.ref,
             "要求": item.title,
             "结论": STATUS_LABELS[item.status],
-            "依据": "；".join(f"{h.doc_id} {h.ref}" for h in item.evidence) or "—",
+            "依据原文": quoted(item) or "—",
             "说明": item.reason,
         }
         for item in report.items
         if item.status in shown
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True)
-    left, right = st.columns(2)
-    left.download_button(
-        "下载 Markdown", call(client().gap_report_file, org, "md"),
-        file_name=f"gap-report-{org}.md", mime="text/markdown",
-    )  # fmt: skip
-    right.download_button(
-        "下载 Excel", call(client().gap_report_file, org, "xlsx"),
-        file_name=f"gap-report-{org}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )  # fmt: skip
+    for column, (label, file_format) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
+        column.download_button(
+            label, call(client().gap_report_file, org, file_format),
+            file_name=f"gap-report-{org}.{file_format}",
+            mime=FORMATS[file_format].media_type, key=f"download-{file_format}-{org}",
+        )  # fmt: skip
     st.caption(f"{name}：共 {len(report.items)} 项要求。")
 
 

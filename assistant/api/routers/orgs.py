@@ -11,7 +11,7 @@ from assistant.access import AuditEntry, Org, Role
 from assistant.api.deps import AuditDep, PrincipalDep, ServicesDep
 from assistant.api.errors import APIError
 from assistant.api.schemas import Me, NewUser, OrgRequest, Revoked, RevokeRequest, UserRequest
-from assistant.gaps import to_markdown, to_xlsx
+from assistant.gaps import FORMATS
 from assistant.schema import DEFAULT_ORG, GapReport
 from assistant.store.chroma_store import SearchFilter
 
@@ -58,35 +58,33 @@ def audit_log(
     return services.access.audit_log(user, min(max(limit, 1), 1000))
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @router.get(
     "/orgs/{org_id}/gap-report",
     response_model=GapReport,
-    responses={200: {"content": {"text/markdown": {}, XLSX: {}}}},
+    responses={200: {"content": {f.media_type: {} for f in FORMATS.values()}}},
 )
 def gap_report(
     org_id: str,
     principal: PrincipalDep,
     services: ServicesDep,
     audit: AuditDep,
-    format: Literal["json", "md", "xlsx"] = "json",
+    format: Literal["json", "md", "xlsx", "docx"] = "json",
 ) -> GapReport | Response:
     """Each ISO 9001 clause 4.1–10.3 and key XK obligation: covered / partial / missing, with
-    the org's passages that support the call. Only that org's documents are searched."""
+    the org's passages and sentences that support the call. Only that org's documents are
+    searched. ``md``, ``xlsx`` and ``docx`` give the report as a file to hand over."""
     audit.orgs, audit.detail = [org_id], f"gap report ({format})"
     principal.check_read(org_id)
     if org_id == DEFAULT_ORG or not services.kb.documents(SearchFilter(orgs=[org_id])):
         raise APIError(404, "not_found", f"org {org_id!r} has no documents to assess")
     report = services.gap_assessor().assess(org_id)
+    if format == "json":
+        return report
     org = services.access.org(org_id)
-    name = org.name if org else org_id
-    if format == "md":
-        return Response(to_markdown(report, name), media_type="text/markdown; charset=utf-8")
-    if format == "xlsx":
-        disposition = f'attachment; filename="gap-report-{org_id}.xlsx"'
-        return Response(
-            to_xlsx(report, name), media_type=XLSX, headers={"Content-Disposition": disposition}
-        )
-    return report
+    exporter = FORMATS[format]
+    disposition = f'attachment; filename="gap-report-{org_id}.{format}"'
+    return Response(
+        exporter.write(report, org.name if org else org_id),
+        media_type=exporter.media_type,
+        headers={"Content-Disposition": disposition},
+    )
