@@ -18,6 +18,7 @@ MIN_SPAN = 12
 _ARTICLE_HEAD_RE = re.compile(
     rf"^(?:第[{CN_NUMERAL}\d]+条\s*(?:【[^】]*】\s*)*|[（(][{CN_NUMERAL}\d]+[）)]\s*)"
 )
+_LABEL_HEAD_RE = re.compile(rf"^(?:{alternation('label_heads')})[：:]\s*")
 _CLAUSE_END_RE = re.compile(r"(?<=[，；：])")
 _ACTIONS = (
     "负责 批准 组织 主持 填写 发放 审核 签发 受理 确认 实施 编制 汇总 保存 评审 制定 审批 决定 "
@@ -209,7 +210,7 @@ def extract(chunk: Chunk, max_span: int = 100) -> list[Fact]:
             continue
         continues = chunk.text[:at].rstrip().endswith(_CONTINUED_AFTER)
         cursor = at + len(raw)
-        head = _ARTICLE_HEAD_RE.match(raw)
+        head = _ARTICLE_HEAD_RE.match(raw) or _LABEL_HEAD_RE.match(raw)
         sentence = raw[head.end() :] if head else raw
         if continues or len(sentence) < MIN_SPAN or _CODE_LED_RE.match(sentence) or "|" in sentence:
             continue

@@ -116,6 +116,25 @@ def test_purpose_and_scope_are_not_asked(ref: str, section: str, asked: bool) ->
 
 
 @pytest.mark.parametrize(
+    ("text", "first_span"),
+    [
+        # a label before the colon is not part of what is asked
+        ("要点：内部审核每年至少进行2次，审核员不得审核本部门的工作。", "内部审核"),
+        ("注意：留样期限为2年，到期后由质量部经理批准销毁。", "留样期限"),
+        # a role or a thing before the colon is the subject: it stays
+        ("质量部：负责留样的登记和保管，留样期限为2年。", "质量部："),
+        ("测量设备贴状态标识：校准周期为12个月，到期前由质量部送检。", "测量设备"),
+    ],
+)
+def test_a_label_head_is_not_asked(text: str, first_span: str) -> None:
+    chunk = Chunk(chunk_id="c", doc_id="QP-99", title="某程序", kind=Kind.procedure,
+                  org="public", ref="QP-99 §4.2", section="4 工作程序 > 4.2 留样", text=text,
+                  content_hash="h", position=0)  # fmt: skip
+    facts = extract(chunk)
+    assert facts and all(f.span.startswith(first_span) for f in facts), facts
+
+
+@pytest.mark.parametrize(
     ("sentence", "items"),
     [
         # 等 closes a list: what follows it is the list's category and predicate
