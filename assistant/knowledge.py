@@ -9,10 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from assistant.embedding.encoder import Encoder, get_encoder
-from assistant.ingest.pipeline import Ingester, IngestReport
+from assistant.ingest.pipeline import FileResult, Ingester, IngestReport
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.hybrid import HybridRetriever, Mode
-from assistant.schema import MAX_QUESTION_CHARS, Chunk, DocumentRecord, Hit, Kind
+from assistant.schema import (
+    MAX_QUESTION_CHARS,
+    Chunk,
+    DocumentRecord,
+    Hit,
+    Kind,
+    SourceDocument,
+)
 from assistant.settings import Settings, get_settings
 from assistant.store.chroma_store import ChunkStore, SearchFilter
 from assistant.store.derived import DerivedFiles, digest
@@ -43,6 +50,13 @@ class KnowledgeBase:
         )
         self.retriever.lexical.invalidate()
         return report
+
+    def write(self, doc: SourceDocument) -> FileResult:
+        """Index one document ``ingester.load`` read (raises ``IngestError``, leaving the
+        index as it was, when it cannot be indexed)."""
+        result = self.ingester.ingest_document(doc)
+        self.retriever.lexical.invalidate()
+        return result
 
     def search(
         self,

@@ -90,16 +90,7 @@ class Ingester:
         show = sys.stderr.isatty() and len(files) > 1 if progress is None else progress
         for path in tqdm(files, desc="ingest", unit="file", disable=not show):
             try:
-                if not path.exists():
-                    raise IngestError(path, "no such file or folder")
-                doc = load_document(
-                    path,
-                    kind=kind,
-                    org=org,
-                    title=title,
-                    max_bytes=self.settings.max_file_bytes,
-                    max_paragraphs=self.settings.max_paragraphs,
-                )
+                doc = self.load(path, kind=kind, org=org, title=title)
                 if doc.doc_id in seen:
                     raise IngestError(
                         path, f"document id {doc.doc_id!r} already used by {seen[doc.doc_id]}"
@@ -109,6 +100,28 @@ class Ingester:
             except IngestError as exc:
                 report.results.append(FileResult(str(path), "failed", error=exc.reason))
         return report
+
+    def load(
+        self,
+        path: Path,
+        *,
+        kind: Kind | None = None,
+        org: str | None = None,
+        title: str | None = None,
+    ) -> SourceDocument:
+        """Read and parse one file, within the size limits; the store is not touched, so a
+        server does this before taking its write lock (a bad or huge file is refused without
+        holding up other writers)."""
+        if not path.exists():
+            raise IngestError(path, "no such file or folder")
+        return load_document(
+            path,
+            kind=kind,
+            org=org,
+            title=title,
+            max_bytes=self.settings.max_file_bytes,
+            max_paragraphs=self.settings.max_paragraphs,
+        )
 
     def ingest_document(self, doc: SourceDocument) -> FileResult:
         existing = self.store.get_document(doc.doc_id)

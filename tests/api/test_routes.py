@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -146,6 +147,19 @@ def test_upload_then_ask_then_delete(client: TestClient) -> None:
     assert reply["citations"][0]["doc_id"] == "ZX-QP-01"
     assert client.delete("/v1/documents/ZX-QP-01").json() == {"deleted": "ZX-QP-01"}
     assert client.get("/v1/documents/ZX-QP-01").status_code == 404
+
+
+def test_a_bad_file_is_refused_without_waiting_for_the_write_lock(client: TestClient) -> None:
+    """Files are parsed before the write lock is taken: while another write holds it, a file
+    that cannot be read is refused at once, and nothing is indexed."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    before = services.kb.store.count()
+    broken = {"file": ("broken.docx", b"PK\x03\x04 not really a zip")}
+    with ThreadPoolExecutor(1) as pool, services.write_lock:  # another upload mid-write
+        response = pool.submit(client.post, "/v1/documents", files=broken).result(timeout=60)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["message"].startswith("broken.docx:")
+    assert services.kb.store.count() == before
 
 
 def test_eval_reports(client: TestClient, tmp_path: Path) -> None:

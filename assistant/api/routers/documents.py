@@ -13,7 +13,7 @@ from assistant.access import Principal
 from assistant.api.deps import AuditDep, KnowledgeDep, PrincipalDep, ServicesDep
 from assistant.api.errors import APIError
 from assistant.api.schemas import ChunkOut, DeleteReply, DocumentDetail, DocumentList, IngestReply
-from assistant.ingest.convert import SUPPORTED_SUFFIXES
+from assistant.ingest.convert import SUPPORTED_SUFFIXES, IngestError
 from assistant.knowledge import KnowledgeBase
 from assistant.schema import ORG_RE, DocumentRecord, Kind
 from assistant.store.chroma_store import SearchFilter
@@ -100,11 +100,13 @@ def upload_document(
                 if size > limit:
                     raise APIError(413, "too_large", f"file larger than {limit} bytes")
                 out.write(block)
-        with services.write_lock:
-            report = services.kb.ingest([path], kind=kind, org=org, title=title, progress=False)
-    result = report.results[0]
-    if result.status == "failed":
-        raise APIError(400, "bad_file", f"{name}: {result.error}")
+        try:
+            # parsed before the write lock: a bad or oversized file holds up no other writer
+            doc = services.kb.ingester.load(path, kind=kind, org=org, title=title)
+            with services.write_lock:
+                result = services.kb.write(doc)
+        except IngestError as exc:
+            raise APIError(400, "bad_file", f"{name}: {exc.reason}") from exc
     record = services.kb.store.get_document(result.doc_id)
     if record is None:  # deleted by another process in between
         raise APIError(409, "conflict", f"document {result.doc_id!r} vanished during ingest")
