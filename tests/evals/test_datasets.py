@@ -56,3 +56,26 @@ def test_generated_set_is_balanced_by_writer_and_label() -> None:
     assert {r["writer"] for r in rows} == {f"g{k}" for k in range(6)}
     for row in rows:
         assert row["asker"] in ("staff", "consultant") and row["org"], row["id"]
+
+
+GAP_HELDOUT = DATASETS / "gap_heldout"
+
+
+@requires_regulations
+@pytest.mark.parametrize("path", sorted(GAP_HELDOUT.glob("*/*-QP-*.md")), ids=lambda p: p.name)
+def test_blind_client_procedures_are_in_our_own_words(path: Path) -> None:
+    assert not copied_runs(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in GAP_HELDOUT.iterdir() if p.is_dir()))
+def test_blind_clients_label_every_requirement(folder: Path) -> None:
+    from assistant.gaps import load_requirements
+
+    labelled = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    refs = [r.ref for r in load_requirements().all]
+    assert sorted(labelled["labels"]) == sorted(refs)
+    assert set(labelled["labels"].values()) <= {"covered", "partial", "missing"}
+    assert all(labelled["labels"][ref] == "missing" for ref in labelled["planted"])
+    procedures = sorted(folder.glob("*-QP-*.md"))
+    assert 10 <= len(procedures) <= 14
+    assert all(f"org: {labelled['org']}\n" in p.read_text(encoding="utf-8") for p in procedures)
