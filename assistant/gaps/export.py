@@ -108,9 +108,9 @@ def to_xlsx(report: GapReport, org_name: str = "") -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
 
     fills = {
-        STATUS_LABELS[GapStatus.covered]: PatternFill("solid", fgColor="D9EAD3"),
-        STATUS_LABELS[GapStatus.partial]: PatternFill("solid", fgColor="FFF2CC"),
-        STATUS_LABELS[GapStatus.missing]: PatternFill("solid", fgColor="F4CCCC"),
+        GapStatus.covered: PatternFill("solid", fgColor="D9EAD3"),
+        GapStatus.partial: PatternFill("solid", fgColor="FFF2CC"),
+        GapStatus.missing: PatternFill("solid", fgColor="F4CCCC"),
     }
     book = Workbook()
     sheet = book.active
@@ -123,7 +123,7 @@ def to_xlsx(report: GapReport, org_name: str = "") -> bytes:
         cell.font = Font(bold=True)
     for item in report.items:
         sheet.append(list(row(item)))
-        sheet.cell(row=sheet.max_row, column=4).fill = fills[STATUS_LABELS[item.status]]
+        sheet.cell(row=sheet.max_row, column=4).fill = fills[item.status]
         for cell in sheet[sheet.max_row]:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for column, width in zip("ABCDEF", (10, 8, 24, 10, 60, 50), strict=True):
