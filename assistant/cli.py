@@ -1,8 +1,9 @@
-"""``certguide`` command line: ingest, search, documents, stats, build-model."""
+"""``certguide`` command line: ingest, search, documents, check, repair, stats, build-model."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -302,6 +303,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_check(found: Any, as_json: bool) -> None:
+    if as_json:
+        _print_json({**dataclasses.asdict(found), "consistent": found.consistent})
+        return
+    print(f"documents: {found.documents}, chunks: {found.chunks}")
+    shown = ", ".join(found.unreferenced[:5]) + (" …" if len(found.unreferenced) > 5 else "")
+    print(f"unreferenced chunks (no record names them; never searched): "
+          f"{len(found.unreferenced)}" + (f" ({shown})" if shown else ""))  # fmt: skip
+    print(f"incomplete documents (re-ingest them): {', '.join(found.incomplete) or 'none'}")
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    found = _knowledge(args).store.check()
+    _print_check(found, args.json)
+    return EXIT_OK if found.consistent else EXIT_ERROR
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    kb = _knowledge(args)
+    grace = kb.settings.repair_grace_seconds if args.grace is None else args.grace
+    found = kb.store.repair(grace)
+    _print_check(found, args.json)
+    left = len(found.unreferenced) - found.removed
+    if not args.json:
+        young = f"; {left} younger than {grace:g} s left (a write in progress?)" if left else ""
+        print(f"removed {found.removed} unreferenced chunks{young}")
+    return EXIT_ERROR if found.incomplete else EXIT_OK
+
+
 def cmd_shell(args: argparse.Namespace) -> int:
     """Interactive search prompt: one question per line, until EOF."""
     kb = _knowledge(args)
@@ -493,6 +523,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve dev mode (CERTGUIDE_ANONYMOUS_ROLE) on a non-loopback host",
     )
     serve.set_defaults(func=cmd_serve)
+
+    check = sub.add_parser("check", help="compare the store's chunks with its documents")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(func=cmd_check)
+
+    repair = sub.add_parser("repair", help="remove chunks a killed write left behind")
+    repair.add_argument(
+        "--grace", type=float, default=None,
+        help="leave unreferenced chunks younger than this many seconds (another process may "
+        "be writing them; default CERTGUIDE_REPAIR_GRACE_SECONDS); 0 when no one else writes",
+    )  # fmt: skip
+    repair.add_argument("--json", action="store_true")
+    repair.set_defaults(func=cmd_repair)
 
     stats = sub.add_parser("stats", help="index size and configuration")
     stats.add_argument("--json", action="store_true")

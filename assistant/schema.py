@@ -59,6 +59,16 @@ class SourceDocument(BaseModel):
     content_hash: str
 
 
+def version_id(doc_id: str, content_hash: str) -> str:
+    """One version of a document: its chunks' ids begin with this, its record names it."""
+    return f"{doc_id}::{content_hash[:12]}"
+
+
+def chunk_version(chunk_id: str) -> str:
+    """The document version a chunk id belongs to (``version_id`` of its document)."""
+    return chunk_id.rsplit("::", 1)[0]
+
+
 class Chunk(BaseModel):
     """One retrievable passage; ``ref`` is what an answer cites (第二十五条, 7.1.5, HR-QP-05 §4)."""
 
@@ -111,6 +121,11 @@ class DocumentRecord(BaseModel):
     content_hash: str
     chunk_count: int
     ingested_at: str
+
+    @property
+    def chunks_version(self) -> str:
+        """The version this record commits: only chunks of it are searchable."""
+        return version_id(self.doc_id, self.content_hash)
 
 
 class GapStatus(StrEnum):

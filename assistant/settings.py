@@ -36,6 +36,16 @@ class Settings(BaseSettings):
     chroma_host: str = Field(default="", description="Chroma server host; empty = embedded store.")
     chroma_port: int = 8000
     collection: str = "certguide"
+    repair_grace_seconds: float = Field(
+        default=600.0,
+        description="`certguide repair` leaves unreferenced chunks younger than this: another "
+        "process may be writing them (0: remove all, when no one else writes)",
+    )
+    crash_after_writes: int = Field(
+        default=0,
+        description="Test hook: the process kills itself (SIGKILL) right after this many "
+        "writes to the store (0: off)",
+    )
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     max_file_bytes: int = 20 * 1024 * 1024

@@ -21,15 +21,16 @@ from assistant.ingest.chunking import Chunker
 from assistant.ingest.convert import load_document
 from assistant.ingest.pipeline import expand_paths
 from assistant.knowledge import KnowledgeBase
-from assistant.schema import Chunk, Kind
+from assistant.schema import Chunk, DocumentRecord, Kind, version_id
 from assistant.settings import get_settings
-from assistant.store.chroma_store import chunk_metadata
+from assistant.store.chroma_store import ChunkStore, chunk_metadata, now_iso
 from benchmarks.common import rss_mb, save, summary_ms
 from evals.retrieval import load_questions
 
 TARGET_RATIO = 2.0
 BATCH = 2000
 CHUNKS_PER_DOC = 25
+SYNTHETIC = "synthetic"  # every synthetic document's content hash
 
 
 def synthetic_chunks(
@@ -48,15 +49,39 @@ def synthetic_chunks(
         a, b = sentences[first[i]], sentences[second[i]]
         text = "".join(a) + "".join(b[: max(1, len(b) // 2)])
         doc = i // CHUNKS_PER_DOC
+        doc_id = f"syn-{doc}"
         chunks.append(
             Chunk(
-                chunk_id=f"syn-{doc}::{i:07d}", doc_id=f"syn-{doc}", title=f"合成文档{doc}",
+                chunk_id=f"{version_id(doc_id, SYNTHETIC)}::{i:07d}", doc_id=doc_id,
+                title=f"合成文档{doc}",
                 kind=kinds[doc % len(kinds)], org=f"org{doc % 20}", ref=f"§{i % CHUNKS_PER_DOC}",
-                section=base[first[i]].section, text=text, content_hash="synthetic",
+                section=base[first[i]].section, text=text, content_hash=SYNTHETIC,
                 position=i % CHUNKS_PER_DOC, clause=str(i % CHUNKS_PER_DOC),
             )
         )  # fmt: skip
     return chunks, mixed.astype(np.float32)
+
+
+def add_records(store: ChunkStore, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    """One record per synthetic document (its vector: its chunks' mean), which commits its
+    chunks: a chunk no record names is never searched."""
+    starts = range(0, len(chunks), CHUNKS_PER_DOC)
+    records = [
+        DocumentRecord(
+            doc_id=chunks[i].doc_id, title=chunks[i].title, kind=chunks[i].kind,
+            org=chunks[i].org, content_hash=SYNTHETIC,
+            chunk_count=len(chunks[i : i + CHUNKS_PER_DOC]), ingested_at=now_iso(),
+        )
+        for i in starts
+    ]  # fmt: skip
+    means = np.stack([vectors[i : i + CHUNKS_PER_DOC].mean(axis=0) for i in starts])
+    for i in range(0, len(records), BATCH):
+        batch = records[i : i + BATCH]
+        store.documents.add(
+            ids=[r.doc_id for r in batch], embeddings=means[i : i + BATCH],
+            documents=[r.title for r in batch],
+            metadatas=[ChunkStore.document_metadata(r) for r in batch],
+        )  # fmt: skip
 
 
 def run_size(n: int, base: list[Chunk], vectors: np.ndarray, questions: list[str]) -> dict:
@@ -73,6 +98,7 @@ def run_size(n: int, base: list[Chunk], vectors: np.ndarray, questions: list[str
                 documents=[c.text for c in batch],
                 metadatas=[chunk_metadata(c) for c in batch],  # type: ignore[misc]
             )  # fmt: skip
+        add_records(kb.store, chunks, mixed)
         store_s = time.perf_counter() - start
         kb.store.bump_generation()
         start = time.perf_counter()

@@ -11,7 +11,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from assistant.ingest.detect import ARTICLE_LINE_RE
 from assistant.refs import CN_NUMERAL, NumeralError, article_ref, cn_to_int
-from assistant.schema import Chunk, Kind, SourceDocument
+from assistant.schema import Chunk, Kind, SourceDocument, version_id
 
 _HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*$")
 _CHAPTER_RE = re.compile(rf"^(?:#{{1,6}}\s+)?(第\s*[{CN_NUMERAL}\d]+\s*[章节编])\s*(.*)$")
@@ -56,7 +56,7 @@ class Chunker:
             pieces = list(self._headings(doc))
         return [
             Chunk(
-                chunk_id=f"{doc.doc_id}::{doc.content_hash[:12]}::{position:04d}",
+                chunk_id=f"{version_id(doc.doc_id, doc.content_hash)}::{position:04d}",
                 doc_id=doc.doc_id,
                 title=doc.title,
                 kind=doc.kind,

@@ -133,6 +133,7 @@ class Ingester:
             if existing is not None and existing.org != doc.org:
                 raise IngestError(doc.path, f"document id {doc.doc_id!r} is taken; rename the file")
         if existing and existing.content_hash == doc.content_hash:
+            self.store.drop_unreferenced(doc.doc_id)  # a killed write's, if any
             return FileResult(doc.path, "unchanged", doc.doc_id, existing.chunk_count)
         chunks = self.chunker.chunk(doc)
         if not chunks:

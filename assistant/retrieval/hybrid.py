@@ -22,7 +22,7 @@ from assistant.refs import QueryRefs, find_refs
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.lexical import BM25Index, tokenize
 from assistant.retrieval.rerank import Candidate, Reranker
-from assistant.schema import Chunk, Hit
+from assistant.schema import Chunk, Hit, chunk_version
 from assistant.settings import Settings
 from assistant.store.chroma_store import ChunkStore, SearchFilter
 from assistant.store.derived import DerivedFiles, digest
@@ -178,16 +178,18 @@ class LexicalCache:
         return index
 
     def _build(self) -> BM25Index:
+        """From the committed chunks only (the records are read first: a version committed
+        meanwhile changes the generation, so the next check rebuilds)."""
+        committed = self.store.committed_versions()
         ids: list[str] = []
         texts: list[str] = []
         metas: list[dict[str, Any]] = []
         for page_ids, page_texts, page_metas in self.store.iter_chunk_pages():
-            ids.extend(page_ids)
-            metas.extend(page_metas)
-            texts.extend(
-                f"{m.get('title', '')} {m.get('section', '')} {t}"
-                for t, m in zip(page_texts, page_metas, strict=True)
-            )
+            for chunk_id, text, meta in zip(page_ids, page_texts, page_metas, strict=True):
+                if chunk_version(chunk_id) in committed:
+                    ids.append(chunk_id)
+                    metas.append(meta)
+                    texts.append(f"{meta.get('title', '')} {meta.get('section', '')} {text}")
         return BM25Index.build(ids, texts, metas)
 
 
@@ -258,15 +260,15 @@ class HybridRetriever:
             query_vector = self.embed(question)[0]
         candidates: dict[str, _Candidate] = {}
 
+        lexical = self.lexical.get()  # also notices writes, so no stale read is served
         if mode in (Mode.hybrid, Mode.dense):
-            for rank, (chunk_id, similarity) in enumerate(
-                self.store.dense_query(query_vector, n, filters.where())
-            ):
+            dense = self.store.dense_query(query_vector, n, filters.where())
+            committed = [(cid, sim) for cid, sim in dense if lexical.shows(cid)]
+            for rank, (chunk_id, similarity) in enumerate(committed):
                 cand = candidates.setdefault(chunk_id, _Candidate())
                 cand.similarity = similarity
                 cand.fused += self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
 
-        lexical = self.lexical.get()  # also notices writes, so no stale read is served
         if mode in (Mode.hybrid, Mode.lexical):
             conditions = {"kind": filters.kinds, "org": filters.orgs, "doc_id": filters.doc_ids}
             for rank, lexical_hit in enumerate(lexical.search(expanded, n, conditions)):
@@ -276,7 +278,7 @@ class HybridRetriever:
 
         refs = find_refs(question)
         if refs:
-            self._add_ref_matches(refs, filters, candidates)
+            self._add_ref_matches(refs, filters, candidates, lexical)
 
         self._fill_missing(candidates, query_vector)
         if mode is Mode.hybrid and self.settings.fusion == "convex":
@@ -312,7 +314,11 @@ class HybridRetriever:
         return shown
 
     def _add_ref_matches(
-        self, refs: QueryRefs, filters: SearchFilter, candidates: dict[str, _Candidate]
+        self,
+        refs: QueryRefs,
+        filters: SearchFilter,
+        candidates: dict[str, _Candidate],
+        lexical: BM25Index,
     ) -> None:
         conditions: list[dict[str, Any]] = []
         if refs.articles:
@@ -327,7 +333,7 @@ class HybridRetriever:
         extra = conditions[0] if len(conditions) == 1 else {"$or": conditions}
         chunks, _ = self.store.get_chunks(where=filters.where(extra), limit=200)
         wanted_sections = {code: section for code, section in refs.procedures if section}
-        for chunk in chunks:
+        for chunk in filter(lambda c: lexical.shows(c.chunk_id), chunks):
             section = wanted_sections.get(chunk.code)
             if section and not (chunk.clause == section or chunk.clause.startswith(section + ".")):
                 continue

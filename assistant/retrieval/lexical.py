@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from assistant.schema import chunk_version
+
 _CJK_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _ASCII_TOKEN_RE = re.compile(r"[A-Za-z0-9]+(?:[.\-§][A-Za-z0-9]+)*")
 
@@ -52,6 +54,12 @@ class BM25Index:
         self.fields: dict[str, np.ndarray] = {}
         self.codes: frozenset[str] = frozenset()
         self.gapped: set[str] = set()  # 「厚度」 in the text puts 「缘度」 here (绝缘厚度)
+        self.versions: frozenset[str] = frozenset()
+
+    def shows(self, chunk_id: str) -> bool:
+        """Whether a chunk belongs to a document version this index was built from: the
+        committed ones, so a dense hit on a chunk no record names (a killed write's) is not."""
+        return chunk_version(chunk_id) in self.versions
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -88,6 +96,7 @@ class BM25Index:
     ) -> BM25Index:
         index = cls()
         index.ids = list(ids)
+        index.versions = frozenset(map(chunk_version, index.ids))
         vocabulary = index.vocabulary
         lengths = np.zeros(len(index.ids), dtype=np.float32)
         term_parts: list[np.ndarray] = []
@@ -124,7 +133,7 @@ class BM25Index:
         index.codes = frozenset(str(m.get("code")) for m in metadatas if m.get("code"))
         return index
 
-    FORMAT = "bm25-v1"  # a change to what is stored (or how it is built) changes this
+    FORMAT = "bm25-v2"  # a change to what is stored (or how it is built) changes this
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain arrays (no pickles) that ``from_arrays`` turns back into this index."""
@@ -150,6 +159,7 @@ class BM25Index:
         k1, b = (float(v) for v in arrays["params"])
         index = cls(k1, b)
         index.ids = arrays["ids"].tolist()
+        index.versions = frozenset(map(chunk_version, index.ids))
         index.vocabulary = {term: i for i, term in enumerate(arrays["vocabulary"].tolist())}
         shape = tuple(int(n) for n in arrays["shape"])
         index.matrix = sparse.csc_matrix(

@@ -8,8 +8,12 @@ in Chroma too, so several API processes can share one Chroma server.
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 import uuid
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,7 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.embedding.encoder import E5ChromaEmbeddingFunction, Encoder
-from assistant.schema import Chunk, DocumentRecord, Kind
+from assistant.schema import Chunk, DocumentRecord, Kind, chunk_version, version_id
 from assistant.settings import Settings
 
 _GENERATION_KEY = "generation"
@@ -41,6 +45,22 @@ def _present(
         for row, (cid, text, meta) in enumerate(rows)
         if text is not None and meta is not None
     ]
+
+
+@dataclass
+class StoreCheck:
+    """What ``ChunkStore.check`` found: chunks no record names (left by a write that was
+    killed; never searchable) and documents whose committed chunks are not all there."""
+
+    documents: int
+    chunks: int
+    unreferenced: list[str]
+    incomplete: list[str]
+    removed: int = 0
+
+    @property
+    def consistent(self) -> bool:
+        return not self.unreferenced and not self.incomplete
 
 
 class SearchFilter:
@@ -112,6 +132,7 @@ class ChunkStore:
     def __init__(self, settings: Settings, encoder: Encoder) -> None:
         self.settings = settings
         self.encoder = encoder
+        self.writes = 0  # store calls that changed something, by this process
         self.client = self._connect(settings)
         embedding_function = E5ChromaEmbeddingFunction(encoder)
         self.chunks = self.client.get_or_create_collection(
@@ -145,12 +166,15 @@ class ChunkStore:
             raise StoreError(f"cannot open the Chroma store at {where}: {exc}") from exc
 
     # -- writes --------------------------------------------------------------------
+    # A document version becomes searchable when its record names it (``chunks_version``),
+    # not when its chunks arrive. Each write is ordered so that a kill between any two
+    # store calls leaves only unreferenced chunks behind: never searchable, removed by the
+    # next write of that document or by ``repair``.
     def replace_document(
         self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray
     ) -> None:
         """Swap a document's chunks for a new version; on failure the old version stays."""
-        old_ids = self.chunk_ids(record.doc_id)
-        new_ids = [c.chunk_id for c in chunks]
+        written_at = int(time.time())
         try:
             for start in range(0, len(chunks), _PAGE):
                 batch = chunks[start : start + _PAGE]
@@ -158,33 +182,52 @@ class ChunkStore:
                     ids=[c.chunk_id for c in batch],
                     embeddings=vectors[start : start + _PAGE],
                     documents=[c.text for c in batch],
-                    metadatas=[chunk_metadata(c) for c in batch],
+                    metadatas=[{**chunk_metadata(c), "written_at": written_at} for c in batch],
                 )
-            self.documents.upsert(
+                self._wrote()
+            self.documents.upsert(  # the commit: from here on the new version is the one
                 ids=[record.doc_id],
                 documents=[record.title],
-                metadatas=[self._document_metadata(record)],
+                metadatas=[self.document_metadata(record)],
             )
+            self._wrote()
         except Exception:
-            fresh = sorted(set(new_ids) - set(old_ids))
-            if fresh:
-                self.chunks.delete(ids=fresh)
+            self.drop_unreferenced(record.doc_id)
             raise
-        stale = sorted(set(old_ids) - set(new_ids))
-        if stale:
-            self.chunks.delete(ids=stale)
         self.bump_generation()
+        self.drop_unreferenced(record.doc_id)
 
     def delete_document(self, doc_id: str) -> int:
-        ids = self.chunk_ids(doc_id)
-        if ids:
-            self.chunks.delete(ids=ids)
+        """Remove a document: its record first (the commit), then its chunks."""
+        record = self.get_document(doc_id)
         self.documents.delete(ids=[doc_id])
+        self._wrote()
         self.bump_generation()
-        return len(ids)
+        dropped = self.drop_unreferenced(doc_id)
+        return record.chunk_count if record else dropped
+
+    def drop_unreferenced(self, doc_id: str) -> int:
+        """Delete the document's chunks its record does not name (all, when it has none):
+        what a killed write of it left behind."""
+        record = self.get_document(doc_id)
+        keep = record.chunks_version if record else None
+        stale = [cid for cid in self.chunk_ids(doc_id) if chunk_version(cid) != keep]
+        self._delete_chunks(stale)
+        return len(stale)
+
+    def _delete_chunks(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), _PAGE):
+            self.chunks.delete(ids=list(ids[start : start + _PAGE]))
+            self._wrote()
+
+    def _wrote(self) -> None:
+        """Count a store write; the crash test hook kills the process after the n-th."""
+        self.writes += 1
+        if self.writes == self.settings.crash_after_writes:
+            os.kill(os.getpid(), signal.SIGKILL)
 
     @staticmethod
-    def _document_metadata(record: DocumentRecord) -> dict[str, str | int]:
+    def document_metadata(record: DocumentRecord) -> dict[str, str | int]:
         return {
             "title": record.title,
             "kind": record.kind.value,
@@ -199,6 +242,7 @@ class ChunkStore:
 
     def bump_generation(self) -> None:
         self.documents.modify(metadata={_GENERATION_KEY: uuid.uuid4().hex})
+        self._wrote()
 
     def generation(self) -> str:
         """Changes on every write by any process sharing this store."""
@@ -236,16 +280,29 @@ class ChunkStore:
     def _record(doc_id: str, meta: Any) -> DocumentRecord:
         return DocumentRecord(doc_id=doc_id, **dict(meta))
 
+    def committed_versions(self) -> set[str]:
+        """The document versions the records name: the only chunks anyone may be shown."""
+        found = self.documents.get(include=["metadatas"])
+        return {
+            version_id(doc_id, str(meta.get("content_hash", "")))
+            for doc_id, meta in zip(found["ids"], found["metadatas"] or [], strict=True)
+        }
+
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         return self.chunks_matching({"doc_id": doc_id})
 
     def chunks_matching(
         self, where: dict[str, Any] | None, limit: int | None = None
     ) -> list[Chunk]:
-        """Chunks (no vectors) by metadata, in document order."""
+        """Committed chunks (no vectors) by metadata, in document order."""
+        committed = self.committed_versions()
         found = self.chunks.get(where=where, limit=limit, include=["documents", "metadatas"])
         kept = _present(found["ids"], found["documents"], found["metadatas"])
-        chunks = [chunk_from_record(*record) for _, record in kept]
+        chunks = [
+            chunk_from_record(*record)
+            for _, record in kept
+            if chunk_version(record[0]) in committed
+        ]
         return sorted(chunks, key=lambda c: (c.doc_id, c.position))
 
     def get_chunks(
@@ -320,6 +377,54 @@ class ChunkStore:
 
     def count(self) -> int:
         return int(self.chunks.count())
+
+    # -- consistency -----------------------------------------------------------------
+    def check(self) -> StoreCheck:
+        """Compare the chunks with the records (ids only, in pages)."""
+        records = {r.doc_id: r for r in self.list_documents()}
+        committed: dict[str, int] = {r.chunks_version: 0 for r in records.values()}
+        unreferenced: list[str] = []
+        offset = 0
+        while True:
+            page = self.chunks.get(limit=_PAGE, offset=offset, include=[])["ids"]
+            if not page:
+                break
+            offset += len(page)
+            for chunk_id in page:
+                version = chunk_version(chunk_id)
+                if version in committed:
+                    committed[version] += 1
+                else:
+                    unreferenced.append(chunk_id)
+        incomplete = sorted(
+            doc_id
+            for doc_id, record in records.items()
+            if committed[record.chunks_version] != record.chunk_count
+        )
+        return StoreCheck(
+            documents=len(records),
+            chunks=offset,
+            unreferenced=sorted(unreferenced),
+            incomplete=incomplete,
+        )
+
+    def repair(self, grace_seconds: float) -> StoreCheck:
+        """Remove unreferenced chunks older than ``grace_seconds`` (younger ones may be a
+        write in progress in another process); returns what was found before."""
+        found = self.check()
+        cutoff = time.time() - grace_seconds
+        for start in range(0, len(found.unreferenced), _PAGE):
+            page = self.chunks.get(
+                ids=found.unreferenced[start : start + _PAGE], include=["metadatas"]
+            )
+            stale = [
+                cid
+                for cid, meta in zip(page["ids"], page["metadatas"] or [], strict=True)
+                if int((meta or {}).get("written_at", 0)) <= cutoff
+            ]
+            self._delete_chunks(stale)
+            found.removed += len(stale)
+        return found
 
 
 def now_iso() -> str:
