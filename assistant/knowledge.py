@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.embedding.encoder import Encoder, get_encoder
-from assistant.ingest.pipeline import FileResult, Ingester, IngestReport
+from assistant.ingest.pipeline import FileResult, Ingester, IngestReport, PreparedDocument
 from assistant.retrieval.glossary import expand_query
 from assistant.retrieval.hybrid import HybridRetriever, Mode
 from assistant.schema import (
@@ -51,10 +51,14 @@ class KnowledgeBase:
         self.retriever.lexical.invalidate()
         return report
 
-    def write(self, doc: SourceDocument) -> FileResult:
-        """Index one document ``ingester.load`` read (raises ``IngestError``, leaving the
-        index as it was, when it cannot be indexed)."""
-        result = self.ingester.ingest_document(doc)
+    def prepare(self, doc: SourceDocument) -> PreparedDocument:
+        """Chunk and embed a document ``ingester.load`` read; nothing is written (raises
+        ``IngestError`` when it cannot be indexed)."""
+        return self.ingester.prepare(doc)
+
+    def write(self, prepared: PreparedDocument) -> FileResult:
+        """Index what ``prepare`` made; on failure the index stays as it was."""
+        result = self.ingester.commit(prepared)
         self.retriever.lexical.invalidate()
         return result
 

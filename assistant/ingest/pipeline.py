@@ -12,11 +12,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.convert import SUPPORTED_SUFFIXES, IngestError, load_document
-from assistant.schema import DocumentRecord, Kind, SourceDocument
+from assistant.schema import Chunk, DocumentRecord, Kind, SourceDocument
 from assistant.settings import Settings
 from assistant.store.chroma_store import ChunkStore, now_iso
 
@@ -28,6 +29,16 @@ class FileResult:
     doc_id: str = ""
     chunks: int = 0
     error: str = ""
+
+
+@dataclass
+class PreparedDocument:
+    """A document chunked and embedded, not yet written (no chunks: it was unchanged)."""
+
+    doc: SourceDocument
+    chunks: list[Chunk] = field(default_factory=list)
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    title_vector: np.ndarray | None = None
 
 
 @dataclass
@@ -124,21 +135,33 @@ class Ingester:
         )
 
     def ingest_document(self, doc: SourceDocument) -> FileResult:
-        existing = self.store.get_document(doc.doc_id)
-        if existing is not None and existing.org != doc.org:
-            # Ids are global but orgs must never overwrite each other: the newcomer's id
-            # carries its org (the same on every re-ingest, so updates still find it).
-            doc = doc.model_copy(update={"doc_id": f"{doc.org}-{doc.doc_id}"})
-            existing = self.store.get_document(doc.doc_id)
-            if existing is not None and existing.org != doc.org:
-                raise IngestError(doc.path, f"document id {doc.doc_id!r} is taken; rename the file")
+        return self.commit(self.prepare(doc))
+
+    def prepare(self, doc: SourceDocument) -> PreparedDocument:
+        """Chunk and embed, reading the store but not writing it: a server does this outside
+        its write lock, so one large file being embedded holds up no other writer."""
+        doc, existing = self._resolve_id(doc)
         if existing and existing.content_hash == doc.content_hash:
-            self.store.drop_unreferenced(doc.doc_id)  # a killed write's, if any
-            return FileResult(doc.path, "unchanged", doc.doc_id, existing.chunk_count)
+            return PreparedDocument(doc)
         chunks = self.chunker.chunk(doc)
         if not chunks:
             raise IngestError(doc.path, "no text to index after chunking")
         vectors = self.store.encoder.embed_passages([c.embedding_text() for c in chunks])
+        title_vector = self.store.encoder.embed_passages([doc.title])
+        return PreparedDocument(doc, chunks, vectors, title_vector)
+
+    def commit(self, prepared: PreparedDocument) -> FileResult:
+        """Write what ``prepare`` made (under the server's write lock). The record is read
+        again: another writer may have stored this content, or taken the id, meanwhile."""
+        doc = prepared.doc
+        existing = self.store.get_document(doc.doc_id)
+        if existing is not None and existing.org != doc.org:
+            raise IngestError(doc.path, f"document id {doc.doc_id!r} was just taken; try again")
+        if existing and existing.content_hash == doc.content_hash:
+            self.store.drop_unreferenced(doc.doc_id)  # a killed write's, if any
+            return FileResult(doc.path, "unchanged", doc.doc_id, existing.chunk_count)
+        if not prepared.chunks:  # prepared as unchanged, but changed since
+            return self.commit(self.prepare(doc))
         record = DocumentRecord(
             doc_id=doc.doc_id,
             title=doc.title,
@@ -148,8 +171,23 @@ class Ingester:
             source=doc.source,
             path=doc.path,
             content_hash=doc.content_hash,
-            chunk_count=len(chunks),
+            chunk_count=len(prepared.chunks),
             ingested_at=now_iso(),
         )
-        self.store.replace_document(record, chunks, vectors)
-        return FileResult(doc.path, "updated" if existing else "added", doc.doc_id, len(chunks))
+        self.store.replace_document(
+            record, prepared.chunks, prepared.vectors, prepared.title_vector
+        )
+        status = "updated" if existing else "added"
+        return FileResult(doc.path, status, doc.doc_id, len(prepared.chunks))
+
+    def _resolve_id(self, doc: SourceDocument) -> tuple[SourceDocument, DocumentRecord | None]:
+        """The id this document is stored under, and the record stored under it now."""
+        existing = self.store.get_document(doc.doc_id)
+        if existing is not None and existing.org != doc.org:
+            # Ids are global but orgs must never overwrite each other: the newcomer's id
+            # carries its org (the same on every re-ingest, so updates still find it).
+            doc = doc.model_copy(update={"doc_id": f"{doc.org}-{doc.doc_id}"})
+            existing = self.store.get_document(doc.doc_id)
+            if existing is not None and existing.org != doc.org:
+                raise IngestError(doc.path, f"document id {doc.doc_id!r} is taken; rename the file")
+        return doc, existing

@@ -171,9 +171,15 @@ class ChunkStore:
     # store calls leaves only unreferenced chunks behind: never searchable, removed by the
     # next write of that document or by ``repair``.
     def replace_document(
-        self, record: DocumentRecord, chunks: Sequence[Chunk], vectors: np.ndarray
+        self,
+        record: DocumentRecord,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        title_vector: np.ndarray | None = None,
     ) -> None:
-        """Swap a document's chunks for a new version; on failure the old version stays."""
+        """Swap a document's chunks for a new version; on failure the old version stays.
+        ``title_vector``: the record's embedding, when the caller made it (else Chroma embeds
+        the title here)."""
         written_at = int(time.time())
         try:
             for start in range(0, len(chunks), _PAGE):
@@ -187,6 +193,7 @@ class ChunkStore:
                 self._wrote()
             self.documents.upsert(  # the commit: from here on the new version is the one
                 ids=[record.doc_id],
+                embeddings=title_vector,
                 documents=[record.title],
                 metadatas=[self.document_metadata(record)],
             )

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -160,6 +163,34 @@ def test_a_bad_file_is_refused_without_waiting_for_the_write_lock(client: TestCl
     assert response.status_code == 400, response.text
     assert response.json()["error"]["message"].startswith("broken.docx:")
     assert services.kb.store.count() == before
+
+
+def test_a_file_is_embedded_before_the_write_lock(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While another write holds the lock, an upload is read, chunked and embedded, and
+    waits only to write."""
+    services = client.app.state.services  # type: ignore[attr-defined]
+    embedded = threading.Event()
+    prepare = services.kb.prepare
+
+    def watched(doc: Any) -> Any:
+        prepared = prepare(doc)
+        embedded.set()
+        return prepared
+
+    monkeypatch.setattr(services.kb, "prepare", watched)
+    text = "# 模具保养规定\n\n## 1 保养\n\n冲压模具每生产五千次保养一次，保养记录保存两年。\n"
+    upload = {"file": ("MJ-01.md", text.encode())}
+    form = {"kind": "procedure", "org": "mojuco"}
+    with ThreadPoolExecutor(1) as pool:
+        with services.write_lock:  # another upload mid-write
+            pending = pool.submit(client.post, "/v1/documents", files=upload, data=form)
+            assert embedded.wait(120)
+            assert not pending.done()
+        response = pending.result(timeout=60)
+    assert response.status_code == 201, response.text
+    assert client.delete("/v1/documents/MJ-01").status_code == 200
 
 
 def test_eval_reports(client: TestClient, tmp_path: Path) -> None:

@@ -33,8 +33,8 @@ def main(argv: Sequence[str]) -> int:
     if encoder.uses_lean_engine:
         encoder.embed_passages = embed_passages  # type: ignore[method-assign]
     for path in files:
-        kb.write(kb.ingester.load(Path(path)))
-    kb.write(kb.ingester.load(Path(new_version)))
+        kb.write(kb.prepare(kb.ingester.load(Path(path))))
+    kb.write(kb.prepare(kb.ingester.load(Path(new_version))))
     kb.delete(kb.ingester.load(Path(files[1])).doc_id)
     print(json.dumps({"writes": kb.store.writes}))
     return 0

@@ -101,10 +101,12 @@ def upload_document(
                     raise APIError(413, "too_large", f"file larger than {limit} bytes")
                 out.write(block)
         try:
-            # parsed before the write lock: a bad or oversized file holds up no other writer
+            # parsed and embedded before the write lock: a bad, oversized or merely large
+            # file holds up no other writer
             doc = services.kb.ingester.load(path, kind=kind, org=org, title=title)
+            prepared = services.kb.prepare(doc)
             with services.write_lock:
-                result = services.kb.write(doc)
+                result = services.kb.write(prepared)
         except IngestError as exc:
             raise APIError(400, "bad_file", f"{name}: {exc.reason}") from exc
     record = services.kb.store.get_document(result.doc_id)
