@@ -60,7 +60,13 @@ browser: ## Debian's Chromium + CJK/emoji fonts for the browser tests (needs roo
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
 	else echo "browser tests need: sudo apt-get install $(BROWSER_PACKAGES)"; fi
 
-test: setup llm browser lint ## lint, then pytest on the real model, store, servers, local LLM and browser
+postgres: ## Debian's PostgreSQL server binaries for the multi-process tests (needs root; once)
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	else echo "the PostgreSQL tests need: sudo apt-get install postgresql"; fi
+
+test: setup llm browser postgres lint ## lint, then pytest on the real model, store, servers, local LLM and browser
 	$(PY) -m pytest -q
 
 eval: setup ## configurations side by side on dev (LLM on a subset when built), support scorers, the held-out gate: evals/reports/<timestamp>/

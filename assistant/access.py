@@ -19,14 +19,6 @@ from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import (
-    Column,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     insert,
     select,
     update,
@@ -34,54 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from assistant.db.tables import audit_table, keys_table, orgs_table, user_orgs_table, users_table
 from assistant.schema import DEFAULT_ORG, ORG_RE, UTCDateTime
 
 KEY_PREFIX = "cg_"
-metadata = MetaData()
-
-orgs_table = Table(
-    "orgs",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-users_table = Table(
-    "users",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(100), nullable=False, unique=True),
-    Column("role", String(20), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-user_orgs_table = Table(
-    "user_orgs",
-    metadata,
-    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
-    Column("org_id", String(64), ForeignKey("orgs.id"), primary_key=True),
-)
-keys_table = Table(
-    "api_keys",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("user_id", Integer, ForeignKey("users.id"), index=True, nullable=False),
-    Column("prefix", String(16), nullable=False, index=True),
-    Column("key_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
-)
-audit_table = Table(
-    "audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False, index=True),
-    Column("user_name", String(100), nullable=False, index=True),
-    Column("role", String(20), nullable=False),
-    Column("action", String(60), nullable=False),
-    Column("orgs", Text, nullable=False),
-    Column("detail", Text, nullable=False),
-    Column("status", Integer, nullable=False),
-)
 
 
 class Role(StrEnum):
@@ -221,7 +169,6 @@ def read_org_names(path: Path) -> dict[str, str]:
 class AccessStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
 
     # orgs
     def add_org(self, org_id: str, name: str = "") -> Org:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.access import AccessError, AccessStore, Role
-from assistant.conversations import database_engine
+from assistant.db import database_engine
 from assistant.settings import Settings
 
 EXIT_OK, EXIT_ERROR = 0, 1

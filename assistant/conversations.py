@@ -9,70 +9,15 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    inspect,
-    select,
-    text,
-)
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from assistant.answer.schema import Citation, Reply
+from assistant.db.tables import conversations, feedback, turns
 from assistant.schema import UTCDateTime
-from assistant.settings import Settings
-
-metadata = MetaData()
-
-conversations = Table(
-    "conversations",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("org", String(64), nullable=True),
-    Column("owner", String(100), nullable=True, index=True),
-    Column("title", Text, nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-turns = Table(
-    "turns",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("conversation_id", String(64), ForeignKey("conversations.id"), index=True),
-    Column("turn", Integer, nullable=False),
-    Column("question", Text, nullable=False),
-    Column("rewritten_question", Text, nullable=False),
-    Column("answer", Text, nullable=False),
-    Column("refused", Boolean, nullable=False),
-    Column("citations", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
-
-feedback = Table(
-    "feedback",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("conversation_id", String(64), ForeignKey("conversations.id"), index=True),
-    Column("turn", Integer, nullable=False),
-    Column("rating", Integer, nullable=False),
-    Column("comment", Text, nullable=False, default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-)
 
 
 class ConversationNotFound(KeyError):
@@ -102,42 +47,6 @@ class Conversation(BaseModel):
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def default_database_url(data_dir: Path) -> str:
-    return f"sqlite:///{Path(data_dir).resolve() / 'certguide.db'}"
-
-
-def database_engine(settings: Settings) -> Engine:
-    """The process's one database (conversations, access, quizzes): the configured URL, or
-    SQLite in the data dir."""
-    return make_engine(settings.database_url or default_database_url(settings.data_dir))
-
-
-def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
-    if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection: Any, _: Any) -> None:
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
-            cursor.execute("PRAGMA busy_timeout=5000")
-            cursor.close()
-
-    metadata.create_all(engine)
-    _add_missing_columns(engine)
-    return engine
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    """Databases made before conversations had owners get the column (NULL = nobody's)."""
-    present = {c["name"] for c in inspect(engine).get_columns("conversations")}
-    if "owner" not in present:
-        with engine.begin() as conn:
-            conn.execute(text("ALTER TABLE conversations ADD COLUMN owner VARCHAR(100)"))
 
 
 class ConversationStore:

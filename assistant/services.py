@@ -9,7 +9,8 @@ from functools import cached_property
 from assistant.access import AccessStore
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, database_engine
+from assistant.conversations import ConversationStore
+from assistant.db import database_engine
 from assistant.gaps import GapAssessor
 from assistant.knowledge import KnowledgeBase
 from assistant.quiz.store import QuizStore

@@ -27,7 +27,8 @@ from typing import Any
 
 from assistant.answer.pipeline import Answerer
 from assistant.answer.schema import Reply
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.refs import NumeralError, cn_to_int
 from assistant.text.lexicon import read_word_list
 from evals.faithfulness import supported

@@ -21,7 +21,8 @@ from typing import Any
 from assistant.access import Org, Principal, Role, read_org_names
 from assistant.answer.pipeline import Answerer
 from assistant.answer.schema import Reply
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.scope import Scope, question_scope
 from assistant.settings import PROJECT_ROOT, Settings, get_settings

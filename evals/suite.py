@@ -27,7 +27,8 @@ from typing import Any
 
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.hybrid import Mode
 from assistant.settings import Settings, get_settings

@@ -42,7 +42,8 @@ from assistant.answer.answerability.model import (
 )
 from assistant.answer.answerability.policy import RefusalPolicy
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.settings import get_settings
 from assistant.store.chroma_store import SearchFilter
 from evals import answers, heldout, retrieval

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,6 +56,52 @@ def running(
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def postgres_binaries() -> Path | None:
+    """Debian's PostgreSQL server binaries (``make postgres`` installs them)."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return found[-1].parent if found else None
+
+
+@contextmanager
+def postgres(log: Path) -> Iterator[str]:
+    """A throwaway PostgreSQL cluster on 127.0.0.1; yields the SQLAlchemy URL of its
+    ``postgres`` database. As root the server runs as the ``postgres`` user (initdb refuses
+    root), in a folder of its own outside pytest's, which only root may enter."""
+    binaries = postgres_binaries()
+    assert binaries is not None, "no PostgreSQL server binaries: run `make postgres`"
+    root = Path(tempfile.mkdtemp(prefix="certguide-pg-"))
+    as_owner: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        as_owner = ["runuser", "-u", "postgres", "--"]
+    data, port = root / "data", free_port()
+    initdb = [str(binaries / "initdb"), "-D", str(data), "-U", "certguide", "--auth=trust",
+              "-E", "UTF8", "--no-sync"]  # fmt: skip
+    subprocess.run([*as_owner, *initdb], check=True, capture_output=True)
+    ctl = [*as_owner, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log")]
+    options = f"-h 127.0.0.1 -p {port} -k {root} -F"
+    try:
+        subprocess.run([*ctl, "-o", options, "-w", "-t", "60", "start"], check=True,
+                       capture_output=True)  # fmt: skip
+        yield f"postgresql+psycopg://certguide@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*ctl, "-m", "fast", "-w", "stop"], capture_output=True)
+        server_log = root / "server.log"
+        log.write_bytes(server_log.read_bytes() if server_log.exists() else b"")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def new_database(url: str, name: str) -> str:
+    """Create database ``name`` on the server of ``url``; its URL."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def certguide_command() -> list[str]:

@@ -16,7 +16,7 @@ from assistant.access import (
     hash_key,
     read_org_names,
 )
-from assistant.conversations import make_engine
+from assistant.db import make_engine
 from assistant.settings import get_settings
 from tests.conftest import CLIENTS_DIR, CORPUS_DIR
 

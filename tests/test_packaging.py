@@ -18,6 +18,7 @@ FIRST_PARTY = {"assistant", "evals", "benchmarks", "tests", "ui", "connection", 
 NOT_IMPORTED = {
     "torch": "sentence-transformers' engine, pinned to the CPU wheel",
     "python-multipart": "FastAPI's form and upload parsing",
+    "psycopg": "SQLAlchemy's PostgreSQL driver (postgresql+psycopg://)",
     "pytest-timeout": "a pytest plugin",
     "schemathesis": "run as a command by tests/api/test_schemathesis.py",
     "ruff": "make lint",

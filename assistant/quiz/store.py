@@ -14,22 +14,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
     Row,
-    String,
-    Table,
-    Text,
     delete,
     select,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
 
+from assistant.db.tables import quiz_questions, quizzes
 from assistant.quiz.check import revalidated
 from assistant.quiz.schema import (
     Difficulty,
@@ -41,39 +33,6 @@ from assistant.quiz.schema import (
     Source,
 )
 from assistant.schema import DEFAULT_ORG
-
-metadata = MetaData()
-
-quizzes = Table(
-    "quizzes",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("title", Text, nullable=False),
-    Column("org", String(64), nullable=True, index=True),
-    Column("created_by", String(128), nullable=True),
-    Column("selection", Text, nullable=False),
-    Column("seed", Integer, nullable=False),
-    Column("difficulty", String(16), nullable=False),
-    Column("report", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-
-quiz_questions = Table(
-    "quiz_questions",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("quiz_id", String(64), ForeignKey("quizzes.id"), index=True, nullable=False),
-    Column("position", Integer, nullable=False),
-    Column("type", String(8), nullable=False),
-    Column("stem", Text, nullable=False),
-    Column("options", Text, nullable=False),
-    Column("answer", Text, nullable=False),
-    Column("explanation", Text, nullable=False),
-    Column("source", Text, nullable=False),
-    Column("flagged", Boolean, nullable=False),
-    Column("problems", Text, nullable=False),
-)
 
 
 class QuizNotFound(KeyError):
@@ -119,7 +78,6 @@ def _question(row: Row[Any]) -> Question:
 class QuizStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
 
     def create(
         self,

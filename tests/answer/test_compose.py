@@ -16,7 +16,8 @@ from assistant.answer.compose import (
     states_same_fact,
 )
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.schema import Hit, Kind
 from assistant.text.analysis import Shape, asked_units, in_word_terms, is_preface, states_in

@@ -10,7 +10,8 @@ import pytest
 
 from assistant.answer.llm import LLMGenerator, check_answer
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.llm.local_model import gguf_path, is_ready, server_command
 from assistant.schema import Hit, Kind

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationNotFound, ConversationStore, make_engine
+from assistant.conversations import ConversationNotFound, ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from tests.conftest import requires_regulations
 

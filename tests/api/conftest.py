@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from assistant.access import AccessStore
 from assistant.answer.pipeline import Answerer
 from assistant.api.app import create_app
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.services import Services
 

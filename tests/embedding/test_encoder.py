@@ -48,7 +48,8 @@ def test_the_engines_agree_on_real_text(encoder: Encoder) -> None:
 ASK_AND_REPORT = """
 import sys
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 reply = Answerer(KnowledgeBase(), ConversationStore(make_engine("sqlite://"))).ask(sys.argv[1])
 print(bool(reply.citations), "torch" in sys.modules)

@@ -10,7 +10,8 @@ import pytest
 
 from assistant.answer.pipeline import Answerer, render
 from assistant.answer.schema import Reply
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from evals.answers import build_report, metrics, normalise_numbers, run, to_markdown, write
 from evals.gate import gate_failures

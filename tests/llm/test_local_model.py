@@ -12,7 +12,8 @@ import pytest
 
 from assistant.answer.llm import LLMGenerator
 from assistant.answer.pipeline import Answerer
-from assistant.conversations import ConversationStore, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import make_engine
 from assistant.knowledge import KnowledgeBase
 from assistant.launch import start_local_llm
 from assistant.llm.local_model import (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversations import make_engine
+from assistant.db import make_engine
 from assistant.quiz import Build
 from assistant.quiz.store import QuizNotFound, QuizStore
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.conversations import ConversationStore, default_database_url, make_engine
+from assistant.conversations import ConversationStore
+from assistant.db import default_database_url, make_engine
 from assistant.settings import PROJECT_ROOT
 from tests.conftest import CLIENTS_DIR, COMPANY_CORPUS
 from tests.server import certguide_command, checkout_env, free_port, running, serve_command
