@@ -58,6 +58,16 @@ def running(
                 process.kill()
 
 
+@contextmanager
+def chroma_server(path: Path, log: Path) -> Iterator[int]:
+    """A real `chroma run` on 127.0.0.1 storing in ``path``; yields its port."""
+    port = free_port()
+    command = [venv_tool("chroma"), "run", "--path", str(path),
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    with running(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", log):
+        yield port
+
+
 def postgres_binaries() -> Path | None:
     """Debian's PostgreSQL server binaries (``make postgres`` installs them)."""
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))

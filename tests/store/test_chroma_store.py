@@ -12,15 +12,12 @@ from assistant.knowledge import KnowledgeBase
 from assistant.retrieval.hybrid import Mode
 from assistant.store.chroma_store import SearchFilter
 from tests.conftest import CORPUS_DIR, make_settings
-from tests.server import free_port, running, venv_tool
+from tests.server import chroma_server
 
 
 @pytest.fixture()
-def chroma_server(tmp_path: Path) -> Iterator[int]:
-    port = free_port()
-    command = [venv_tool("chroma"), "run", "--path", str(tmp_path / "server"),
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    with running(command, f"http://127.0.0.1:{port}/api/v2/heartbeat", tmp_path / "chroma.log"):
+def chroma(tmp_path: Path) -> Iterator[int]:
+    with chroma_server(tmp_path / "server", tmp_path / "chroma.log") as port:
         yield port
 
 
@@ -33,11 +30,9 @@ def test_filters_become_a_where_clause() -> None:
 
 
 @pytest.mark.server
-def test_server_mode_shared_by_two_clients(
-    chroma_server: int, tmp_path: Path, encoder: Encoder
-) -> None:
+def test_server_mode_shared_by_two_clients(chroma: int, tmp_path: Path, encoder: Encoder) -> None:
     settings = make_settings(tmp_path / "unused", chroma_host="127.0.0.1",
-                             chroma_port=chroma_server, lexical_refresh_seconds=0.0)  # fmt: skip
+                             chroma_port=chroma, lexical_refresh_seconds=0.0)  # fmt: skip
     writer = KnowledgeBase(settings, encoder)
     reader = KnowledgeBase(settings, encoder)
     assert reader.search("供应商评分", k=3) == []
