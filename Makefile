@@ -77,13 +77,14 @@ calibrate: setup ## re-fit the second-stage ranking (dev questions), then the an
 	$(PY) -m evals.train_rerank --write
 	$(PY) -m evals.train_answerability --observe --write
 
-bench: setup ## benchmarks (prints numbers next to a same-run baseline)
+bench: setup postgres ## benchmarks (prints numbers next to a same-run baseline)
 	$(PY) -m benchmarks.ingest_throughput
 	$(PY) -m benchmarks.query_latency
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.api_load
 	$(PY) -m benchmarks.quiz_generation
 	$(PY) -m benchmarks.cold_start
+	$(PY) -m benchmarks.soak
 
 lint:
 	$(VENV)/bin/ruff check assistant ui tests evals benchmarks

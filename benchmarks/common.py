@@ -26,9 +26,9 @@ def summary_ms(values_s: list[float]) -> dict[str, float]:
     return {"p50_ms": statistics.median(ms), "p95_ms": percentile(ms, 95), "n": len(ms)}
 
 
-def rss_mb() -> float:
-    """Current resident set size (Linux /proc), in MiB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    """Current resident set size of a process (Linux /proc), in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")

@@ -9,7 +9,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -112,6 +113,44 @@ def new_database(url: str, name: str) -> str:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
     return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@dataclass
+class Deployment:
+    """API processes sharing one Chroma server and one PostgreSQL database."""
+
+    urls: list[str]
+    processes: list[subprocess.Popen[bytes]]
+    admin_key: str
+
+
+@contextmanager
+def deployment(root: Path, processes: int = 2) -> Iterator[Deployment]:
+    """``processes`` real `certguide serve` against one Chroma server and one PostgreSQL
+    database (both started here; the API keys are real: an admin's is made first)."""
+    from assistant.access import AccessStore, Role
+    from assistant.db import make_engine
+
+    with ExitStack() as stack:
+        server = stack.enter_context(postgres(root / "postgres.log"))
+        database = new_database(server, "certguide")
+        chroma = stack.enter_context(chroma_server(root / "chroma", root / "chroma.log"))
+        _, admin_key = AccessStore(make_engine(database)).add_user("boss", Role.admin)
+        env = {
+            "CERTGUIDE_DATABASE_URL": database,
+            "CERTGUIDE_CHROMA_HOST": "127.0.0.1",
+            "CERTGUIDE_CHROMA_PORT": str(chroma),
+            "CERTGUIDE_ANONYMOUS_ROLE": "",
+            "CERTGUIDE_LEXICAL_REFRESH_SECONDS": "0.5",
+        }
+        urls, started = [], []
+        for n in range(processes):
+            port = free_port()
+            urls.append(f"http://127.0.0.1:{port}")
+            command = serve_command(root / f"api{n}", port)  # its data dir holds only a cache
+            log = root / f"api{n}.log"
+            started.append(stack.enter_context(running(command, f"{urls[-1]}/ready", log, env)))
+        yield Deployment(urls, started, admin_key)
 
 
 def certguide_command() -> list[str]:

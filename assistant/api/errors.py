@@ -26,7 +26,26 @@ class APIError(Exception):
         self.message = message
 
 
-def error_response(status: int, code: str, message: str) -> JSONResponse:
+# a Chinese headline before the English detail (validation, not-found, file errors), so
+# every error reads in both languages; messages written in both already keep their own
+HEADLINES = {
+    "bad_request": "请求有误",
+    "bad_file": "文件无法读取",
+    "unauthorized": "未授权：请提供有效的 API 密钥",
+    "forbidden": "无权执行此操作",
+    "not_found": "找不到",
+    "method_not_allowed": "不支持此请求方法",
+    "conflict": "操作冲突，请重试",
+    "too_large": "内容过大",
+    "unsupported_media_type": "不支持的文件类型",
+    "invalid_request": "请求无效",
+    "unavailable": "服务暂不可用",
+}
+
+
+def error_response(status: int, code: str, message: str, bilingual: bool = False) -> JSONResponse:
+    if not bilingual:
+        message = f"{HEADLINES.get(code, '出错了')} / {message}"
     return JSONResponse(status_code=status, content={"error": {"code": code, "message": message}})
 
 
@@ -82,7 +101,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(QuizError)
     async def _quiz_request(_: Request, exc: QuizError) -> JSONResponse:
-        return error_response(422, exc.code, str(exc))
+        return error_response(422, exc.code, str(exc), bilingual=True)
 
     @app.exception_handler(NotVisible)
     async def _not_visible(_: Request, exc: NotVisible) -> JSONResponse:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.api.errors import HEADLINES
 from assistant.ingest.chunking import Chunker
 from assistant.ingest.convert import load_document
 from tests.conftest import CLIENTS_DIR, CORPUS_DIR
@@ -204,7 +205,8 @@ def test_a_consultant_gets_nothing_of_another_client(
                              wang.delete(f"/v1/documents/{doc_id}")):  # fmt: skip
                 probes += 1
                 assert response.status_code == 404
-                error = {"code": "not_found", "message": f"unknown document {doc_id!r}"}
+                message = f"{HEADLINES['not_found']} / unknown document {doc_id!r}"
+                error = {"code": "not_found", "message": message}
                 assert response.json() == {"error": error}
         listed = wang.get("/v1/documents").json()
         check("documents list", "-", listed)

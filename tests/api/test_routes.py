@@ -161,7 +161,7 @@ def test_a_bad_file_is_refused_without_waiting_for_the_write_lock(client: TestCl
     with ThreadPoolExecutor(1) as pool, services.write_lock:  # another upload mid-write
         response = pool.submit(client.post, "/v1/documents", files=broken).result(timeout=60)
     assert response.status_code == 400, response.text
-    assert response.json()["error"]["message"].startswith("broken.docx:")
+    assert "broken.docx:" in response.json()["error"]["message"]
     assert services.kb.store.count() == before
 
 
