@@ -443,9 +443,8 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     else:
         print(to_markdown(report, name), end="")
     if args.output:
-        counts = report.counts()
-        print(f"{args.output}: covered {counts['covered']}, partial {counts['partial']}, "
-              f"missing {counts['missing']}", file=sys.stderr)  # fmt: skip
+        counts = ", ".join(f"{status} {n}" for status, n in report.counts().items())
+        print(f"{args.output}: {counts}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -132,6 +132,7 @@ class GapStatus(StrEnum):
     covered = "covered"
     partial = "partial"
     missing = "missing"
+    unknown = "unknown"  # too few of the org's documents to tell missing from not uploaded
 
 
 class Quote(BaseModel):

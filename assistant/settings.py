@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     chroma_host: str = Field(default="", description="Chroma server host; empty = embedded store.")
     chroma_port: int = 8000
     collection: str = "certguide"
+    gap_min_documents: int = Field(
+        default=5,
+        description="A gap report on fewer of an org's documents calls what it cannot find "
+        "`unknown`, not `missing`: a few uploaded procedures are not the whole system",
+    )
     repair_grace_seconds: float = Field(
         default=600.0,
         description="`certguide repair` leaves unreferenced chunks younger than this: another "

@@ -105,7 +105,11 @@ class GapAssessor:
             self._assess_one(requirement, hits)
             for requirement, hits in zip(self.requirements, self.retrieve(org), strict=True)
         ]
-        return GapReport(org=org, items=within_parents(items))
+        items = within_parents(items)
+        documents = len(self.kb.store.list_documents(SearchFilter(orgs=[org])))
+        if documents < self.kb.settings.gap_min_documents:
+            items = [undecided(item, documents) for item in items]
+        return GapReport(org=org, items=items)
 
     def retrieve(self, org: str) -> list[list[Hit]]:
         """Each requirement's passages of the org (the filter is inside the store query:
@@ -190,6 +194,20 @@ class GapAssessor:
             return f"{where}对此有规定{named}。"
         lacking = f"；未见：{'、'.join(missing[:3])}" if missing else ""
         return f"{where}只部分涉及{named}{lacking}。"
+
+
+def undecided(item: GapItem, documents: int) -> GapItem:
+    """With a handful of an org's documents, not finding a requirement says nothing about
+    the org: the call is ``unknown``, not ``missing`` (what was found still counts)."""
+    if item.status is not GapStatus.missing:
+        return item
+    return item.model_copy(
+        update={
+            "status": GapStatus.unknown,
+            "reason": f"该单位只收录了 {documents} 份文件，不足以判断「{item.title}」是否缺失；"
+            "请上传全部体系文件后再评。",
+        }
+    )
 
 
 def within_parents(items: list[GapItem]) -> list[GapItem]:

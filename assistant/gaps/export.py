@@ -21,6 +21,7 @@ STATUS_LABELS = {
     GapStatus.covered: "已覆盖",
     GapStatus.partial: "部分覆盖",
     GapStatus.missing: "缺失",
+    GapStatus.unknown: "无法判断",
 }
 CHAPTERS = {
     "4": "第4章 组织环境",
@@ -46,17 +47,28 @@ def chapter(item: GapItem) -> str:
     return CHAPTERS.get(item.ref.split(".")[0], f"第{item.ref.split('.')[0]}章")
 
 
-def summary(report: GapReport) -> list[tuple[str, int, int, int, int]]:
-    """(part, covered, partial, missing, total) per chapter in the report's order, then 合计."""
+def summary(report: GapReport) -> list[tuple[str | int, ...]]:
+    """(part, one count per status, total) per chapter in the report's order, then 合计."""
     parts: dict[str, list[int]] = {}
     order = list(GapStatus)
     for item in report.items:
-        counts = parts.setdefault(chapter(item), [0, 0, 0])
+        counts = parts.setdefault(chapter(item), [0] * len(order))
         counts[order.index(item.status)] += 1
-    rows = [(name, counts[0], counts[1], counts[2], sum(counts)) for name, counts in parts.items()]
+    rows: list[tuple[str | int, ...]] = [
+        (name, *counts, sum(counts)) for name, counts in parts.items()
+    ]
     totals = [report.counts()[s.value] for s in order]
-    rows.append(("合计", totals[0], totals[1], totals[2], len(report.items)))
+    rows.append(("合计", *totals, len(report.items)))
     return rows
+
+
+def in_words(counts: dict[str, int]) -> str:
+    """已覆盖 60 项，部分覆盖 5 项，缺失 20 项 (a status no item has is left out)."""
+    return "，".join(
+        f"{label} {counts[status.value]} 项"
+        for status, label in STATUS_LABELS.items()
+        if counts[status.value] or status is not GapStatus.unknown
+    )
 
 
 def quoted(item: GapItem) -> str:
@@ -80,12 +92,10 @@ def to_markdown(report: GapReport, org_name: str = "") -> str:
         text = (str(c).replace("|", "｜").replace("\n", "<br>") for c in cells)
         return "| " + " | ".join(text) + " |"
 
-    counts = report.counts()
     lines = [
         f"# {title_of(report, org_name)}",
         "",
-        f"已覆盖 {counts['covered']} 项，部分覆盖 {counts['partial']} 项，"
-        f"缺失 {counts['missing']} 项。",
+        f"{in_words(report.counts())}。",
         "",
         "## 汇总",
         "",
@@ -111,6 +121,7 @@ def to_xlsx(report: GapReport, org_name: str = "") -> bytes:
         GapStatus.covered: PatternFill("solid", fgColor="D9EAD3"),
         GapStatus.partial: PatternFill("solid", fgColor="FFF2CC"),
         GapStatus.missing: PatternFill("solid", fgColor="F4CCCC"),
+        GapStatus.unknown: PatternFill("solid", fgColor="E7E6E6"),
     }
     book = Workbook()
     sheet = book.active

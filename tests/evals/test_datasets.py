@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -67,15 +68,27 @@ def test_blind_client_procedures_are_in_our_own_words(path: Path) -> None:
     assert not copied_runs(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("folder", sorted(p for p in GAP_HELDOUT.iterdir() if p.is_dir()))
-def test_blind_clients_label_every_requirement(folder: Path) -> None:
+def labels_every_requirement(labelled: dict[str, Any]) -> None:
     from assistant.gaps import load_requirements
 
-    labelled = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     refs = [r.ref for r in load_requirements().all]
     assert sorted(labelled["labels"]) == sorted(refs)
     assert set(labelled["labels"].values()) <= {"covered", "partial", "missing"}
     assert all(labelled["labels"][ref] == "missing" for ref in labelled["planted"])
+
+
+@pytest.mark.parametrize("org", ["hengli", "jinglian"])
+def test_corpus_clients_label_every_requirement(org: str) -> None:
+    from evals.gaps import labels
+
+    labels_every_requirement(labels()[org])
+    assert set(labels()) == {"hengli", "jinglian"}
+
+
+@pytest.mark.parametrize("folder", sorted(p for p in GAP_HELDOUT.iterdir() if p.is_dir()))
+def test_blind_clients_label_every_requirement(folder: Path) -> None:
+    labelled = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
+    labels_every_requirement(labelled)
     procedures = sorted(folder.glob("*-QP-*.md"))
     assert 10 <= len(procedures) <= 14
     assert all(f"org: {labelled['org']}\n" in p.read_text(encoding="utf-8") for p in procedures)

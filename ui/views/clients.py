@@ -17,6 +17,7 @@ STATUS_LABELS = {
     GapStatus.covered: "✅ 已覆盖",
     GapStatus.partial: "🟡 部分覆盖",
     GapStatus.missing: "❌ 缺失",
+    GapStatus.unknown: "❔ 无法判断",
 }
 
 
@@ -32,11 +33,11 @@ def gap_section(org: str, name: str) -> None:
         )
         return
     counts = report.counts()
-    columns = st.columns(3)
+    columns = st.columns(len(GapStatus))
     for column, status in zip(columns, GapStatus, strict=True):
         column.metric(STATUS_LABELS[status], counts[status.value])
     shown = st.multiselect(
-        "显示", list(GapStatus), default=[GapStatus.missing, GapStatus.partial],
+        "显示", list(GapStatus), default=[GapStatus.missing, GapStatus.partial, GapStatus.unknown],
         format_func=STATUS_LABELS.__getitem__, key=f"shown-{org}",
     )  # fmt: skip
     rows = [
