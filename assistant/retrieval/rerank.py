@@ -70,11 +70,6 @@ def _holds_kind(text: str, shape: Shape) -> bool:
     return any(answers_shape(s, shape) for s, _ in _sentences(text))
 
 
-@lru_cache(maxsize=8192)
-def _holds_unit(text: str, units: tuple[str, ...]) -> bool:
-    return any(states_in(s, units) for s, _ in _sentences(text))
-
-
 def features(
     question: str, candidates: Sequence[Candidate], term_weights: Mapping[str, float]
 ) -> np.ndarray:
@@ -97,7 +92,7 @@ def features(
                 cand.similarity - top_similarity,
                 max(weighted_coverage(weights, terms) for _, terms in _sentences(chunk.text)),
                 float(specific and _holds_kind(chunk.text, shape)),
-                float(bool(units) and _holds_unit(chunk.text, units)),
+                float(states_in(chunk.text, units)),
                 float(is_preface(chunk.title, chunk.ref, chunk.section)),
                 len(title_tokens & question_tokens) / max(len(title_tokens), 1),
             )

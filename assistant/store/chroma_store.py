@@ -76,10 +76,14 @@ class SearchFilter:
         self.orgs = list(orgs)
         self.doc_ids = list(doc_ids)
 
+    def conditions(self) -> dict[str, list[str]]:
+        """Field -> allowed values (an empty list allows any)."""
+        return {"kind": self.kinds, "org": self.orgs, "doc_id": self.doc_ids}
+
     def where(self, extra: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """The Chroma ``where`` clause: filtering happens inside the store query."""
         clauses: list[dict[str, Any]] = []
-        for key, values in (("kind", self.kinds), ("org", self.orgs), ("doc_id", self.doc_ids)):
+        for key, values in self.conditions().items():
             if len(values) == 1:
                 clauses.append({key: values[0]})
             elif values:

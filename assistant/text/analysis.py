@@ -302,10 +302,15 @@ def asked_units(question: str) -> tuple[str, ...]:
     return next((stated for asked, stated in _asked_unit_patterns() if asked.search(question)), ())
 
 
-def states_in(sentence: str, units: tuple[str, ...]) -> bool:
-    return any(
-        re.search(rf"(?:\d+|[一二两三四五六七八九十百半]+)个?{unit}", sentence) for unit in units
-    )
+@cache
+def _stated_in(units: tuple[str, ...]) -> re.Pattern[str]:
+    stated = "|".join(map(re.escape, units))
+    return re.compile(rf"(?:\d+|[一二两三四五六七八九十百半]+)个?(?:{stated})")
+
+
+def states_in(text: str, units: tuple[str, ...]) -> bool:
+    """Whether the text states a figure in one of these units (3年, 六个月)."""
+    return bool(units) and _stated_in(units).search(text) is not None
 
 
 def is_preface(title: str, ref: str, section: str) -> bool:

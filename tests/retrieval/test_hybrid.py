@@ -46,6 +46,41 @@ def test_plain_questions_find_the_fact(corpus_kb: KnowledgeBase) -> None:
     assert any(h.doc_id == "HR-QP-02" and "5年" in h.text for h in hits[:3])
 
 
+@pytest.mark.parametrize(
+    "scope",
+    [
+        SearchFilter(orgs=["huarui", "public"]),  # a staff user's
+        SearchFilter(kinds=["regulation"]),
+        SearchFilter(doc_ids=["HR-QP-05"]),  # too small to over-fetch: the store filters
+        SearchFilter(orgs=["nobody"]),
+    ],
+    ids=["staff", "regulations", "one-document", "empty"],
+)
+def test_scoped_dense_query_finds_what_the_store_filter_finds(
+    corpus_kb: KnowledgeBase,
+    scope: SearchFilter,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    """The scope is applied to an over-fetched unfiltered query (Chroma's own filter is slow
+    at scale): the nearest chunks in scope are the ones Chroma's filter returns."""
+    name = request.node.callspec.id
+    retriever = corpus_kb.retriever
+    lexical = retriever.lexical.get()
+    asked: list[object] = []
+    query = retriever.store.dense_query
+    monkeypatch.setattr(retriever.store, "dense_query", lambda *a: asked.append(a[2:]) or query(*a))
+    for question in ("记录保存期限", "不合格品怎么处置", "许可证有效期", "管理评审多久一次"):
+        vector = retriever.embed(question)[0]
+        asked.clear()
+        found = retriever._dense(vector, 20, scope, lexical)
+        filtered = [(c, s) for c, s in query(vector, 20, scope.where()) if lexical.shows(c)]
+        assert [c for c, _ in found] == [c for c, _ in filtered], question
+        # the store is asked unfiltered, or (a scope too small) filtered, or (none) not at all
+        expected = {"staff": [()], "regulations": [()], "one-document": [(scope.where(),)]}
+        assert asked == expected.get(name, [])
+
+
 def test_filters_restrict_every_hit(corpus_kb: KnowledgeBase) -> None:
     for mode in Mode:
         hits = corpus_kb.search("记录保存期限", k=8, filters=SearchFilter(kinds=["standard"]),
