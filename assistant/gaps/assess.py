@@ -43,18 +43,9 @@ def terms_of(text: str) -> set[str]:
     return set(tokenize(in_standard_words(text)))
 
 
-def in_company_words(text: str) -> str:
-    extra = [company for standard, company in _COMPANY_WORDS if standard in text]
-    return " ".join([text, *extra])
-
-
 def key_text(requirement: Requirement) -> str:
     """The title and the records an auditor would ask for: what a procedure must name."""
     return f"{requirement.title}。{'、'.join(requirement.evidence) or requirement.required}"
-
-
-def query_text(requirement: Requirement) -> str:
-    return in_company_words(f"{key_text(requirement)} {requirement.text[:80]}")[:MAX_QUERY_CHARS]
 
 
 @dataclass(frozen=True)
