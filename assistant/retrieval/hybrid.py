@@ -305,21 +305,20 @@ class HybridRetriever:
         lexical index places in scope are kept. If at least ``n`` of them (or the whole scope)
         came back, they are exactly the scope's nearest; otherwise the store filters."""
         scope = lexical.mask(filters.conditions())
-        if scope is None:
-            dense = self.store.dense_query(query_vector, n)
-            return [(cid, sim) for cid, sim in dense if lexical.shows(cid)]
-        in_scope = int(scope.sum())
-        if not in_scope:  # nothing committed in scope (the dense side holds no more)
-            return []
-        fetch = math.ceil(n * len(lexical) / in_scope * DENSE_OVERFETCH)
-        if fetch <= MAX_DENSE_FETCH:
-            kept = [
-                (cid, sim)
-                for cid, sim in self.store.dense_query(query_vector, fetch)
-                if (row := lexical.row(cid)) is not None and scope[row]
-            ]
-            if len(kept) >= min(n, in_scope):
-                return kept[:n]
+        if scope is not None:
+            in_scope = int(scope.sum())
+            if not in_scope:  # nothing committed in scope (the dense side holds no more)
+                return []
+            fetch = math.ceil(n * len(lexical) / in_scope * DENSE_OVERFETCH)
+            if fetch <= MAX_DENSE_FETCH:
+                kept = [
+                    (cid, sim)
+                    for cid, sim in self.store.dense_query(query_vector, fetch)
+                    if (row := lexical.row(cid)) is not None and scope[row]
+                ]
+                if len(kept) >= min(n, in_scope):
+                    return kept[:n]
+        # unscoped (``where`` is None), or a scope the over-fetch could not fill: the store
         dense = self.store.dense_query(query_vector, n, filters.where())
         return [(cid, sim) for cid, sim in dense if lexical.shows(cid)]
 
